@@ -150,6 +150,7 @@ bool rax_helper_gpl_only(const char *name);
 /* ---- Objects, programs, maps (object.c) --------------------------------------- */
 struct rax_umap;
 struct rax_inproc_image;
+struct rax_gate_report;
 
 struct rax_program {
 	struct rax_object *obj;
@@ -187,10 +188,20 @@ struct rax_object {
 	__u32 time_budget_ms;
 	bool loaded;
 	struct rax_inproc_image *inproc;	/* in-process backend state */
+	struct rax_gate_report *gate;		/* last gate result (gate_*.c), or NULL */
 };
 
 /* Program type from a libbpf-style section name; UNSPEC if unknown. */
 enum rax_prog_type rax_prog_type_from_section(const char *sec_name);
+
+/* ---- Safety gate (gate_*.c) ------------------------------------------------------
+ * rax_gate_run() checks obj->elf, replaces obj->gate with the new report and
+ * returns the number of findings or a negative errno.  rax_object__load()
+ * calls it and refuses the object (-EACCES) when findings > 0.
+ */
+struct rax_gate_report;
+int rax_gate_run(struct rax_object *obj, const struct rax_check_opts *opts);
+void rax_gate_report_free(struct rax_gate_report *rep);
 
 /* ---- Handle fds (handles.c) ----------------------------------------------------
  * Programs and maps of the in-process backend are named by real fds

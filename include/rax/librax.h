@@ -114,6 +114,40 @@ LIBRAX_API const char *rax_object__meta(const struct rax_object *obj, const char
 /** @brief The object's license string ("license" section), or NULL + errno. */
 LIBRAX_API const char *rax_object__license(const struct rax_object *obj);
 
+/* ---- The safety gate ------------------------------------------------------------ */
+/* One finding of the gate: which rule, where, and what to write instead. */
+struct rax_check_finding {
+	const char *rule;	/* e.g. "import", "insn.sse", "stack.depth" */
+	const char *func;	/* function symbol, or NULL */
+	__u64 offset;		/* byte offset within func (or section) */
+	const char *source;	/* "file.rs:line" when line info exists, else NULL */
+	const char *message;	/* the finding and a hint */
+};
+
+struct rax_check_opts {
+	size_t sz;		/* sizeof(struct rax_check_opts) */
+	/* recursion: false (default) = mark cycles for the runtime entry
+	 * check; true = reject recursive programs */
+	bool reject_recursion;
+	size_t :0;
+};
+#define rax_check_opts__last_field reject_recursion
+
+/**
+ * @brief Run the safety gate on an opened object (rax_object__load() runs
+ * it too, with default options, and fails with -EACCES on any finding).
+ * @return the number of findings (0 = accepted), or a negative errno
+ */
+LIBRAX_API int rax_object__check(struct rax_object *obj, const struct rax_check_opts *opts);
+/** @brief Finding @p idx of the last check, or NULL + errno. */
+LIBRAX_API const struct rax_check_finding *
+rax_object__finding(const struct rax_object *obj, size_t idx);
+/** @brief Worst-case stack use of a checked program in bytes (frames and return addresses). */
+LIBRAX_API __u32 rax_program__stack_depth(const struct rax_program *prog);
+/** @brief Number of functions reachable from @p prog that need the runtime's stack entry check. */
+LIBRAX_API size_t rax_program__checked_func_cnt(const struct rax_program *prog);
+LIBRAX_API const char *rax_program__checked_func(const struct rax_program *prog, size_t idx);
+
 /* ---- Programs -------------------------------------------------------------- */
 LIBRAX_API const char *rax_program__name(const struct rax_program *prog);
 LIBRAX_API const char *rax_program__section_name(const struct rax_program *prog);
