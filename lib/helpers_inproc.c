@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The helper imports of the in-process runtime (RAX_HELPERS in abi.h).
+ *
+ * Programs call these through the PLT stubs of their image; they are bound
+ * by name from the table below, never through the dynamic linker, so the
+ * C functions carry their own names (rax_h_*) and stay local to librax
+ * (the public fd-based rax_map_lookup_elem() has nothing to do with the
+ * helper of the same import name).
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "librax_internal.h"
+#include "runtime_inproc.h"
+
+/* Bytes of a trace_printk message logged. */
+#define RAX_TRACE_MSG_MAX 256u
+
+/* ---- Maps --------------------------------------------------------------------- */
+/*
+ * The umap behind @def when @def is exactly one of the running object's
+ * map definitions in its image; NULL otherwise (outside a run, a pointer
+ * elsewhere in ".maps", a definition outside ".maps" which has no slot).
+ */
+static struct rax_umap *rax_h_map_of(const struct rax_map_def *def, __u32 *map_flags)
+{
+	struct rax_program *prog = rax_inproc_current_prog();
+	const struct rax_inproc_image *img;
+	const struct rax_object *obj;
+	uintptr_t p = (uintptr_t)def;
+	size_t i;
+
+	if (!prog)
+		return NULL;
+	obj = prog->obj;
+	img = obj->inproc;
+	if (!img->maps_base || p < (uintptr_t)img->maps_base ||
+	    p >= (uintptr_t)img->maps_base + img->maps_size)
+		return NULL;
+	for (i = 0; i < obj->map_cnt; i++) {
+		if (p != (uintptr_t)img->maps_base + obj->maps[i].def_off)
+			continue;
+		*map_flags = obj->maps[i].def.map_flags;
+		return (struct rax_umap *)(uintptr_t)
+			__atomic_load_n(&def->runtime_slot, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static long rax_h_map_lookup_elem(const struct rax_map_def *def, const void *key,
+				  void *value_out)
+{
+	__u32 flags = 0;
+	struct rax_umap *m = rax_h_map_of(def, &flags);
+
+	if (!m)
+		return -EINVAL;
+	if (flags & RAX_F_WRONLY_PROG)
+		return -EPERM;
+	return rax_umap_lookup(m, key, value_out);
+}
+
+static void *rax_h_map_lookup_ptr(const struct rax_map_def *def, const void *key)
+{
+	__u32 flags = 0;
+	struct rax_umap *m = rax_h_map_of(def, &flags);
+
+	if (!m || (flags & RAX_F_WRONLY_PROG))
+		return NULL;
+	return rax_umap_lookup_ptr(m, key);
+}
+
+static long rax_h_map_update_elem(const struct rax_map_def *def, const void *key,
+				  const void *value, __u64 flags)
+{
+	__u32 map_flags = 0;
+	struct rax_umap *m = rax_h_map_of(def, &map_flags);
+
+	if (!m)
+		return -EINVAL;
+	if (map_flags & RAX_F_RDONLY_PROG)
+		return -EPERM;
+	return rax_umap_update(m, key, value, flags);
+}
+
+static long rax_h_map_delete_elem(const struct rax_map_def *def, const void *key)
+{
+	__u32 map_flags = 0;
+	struct rax_umap *m = rax_h_map_of(def, &map_flags);
+
+	if (!m)
+		return -EINVAL;
+	if (map_flags & RAX_F_RDONLY_PROG)
+		return -EPERM;
+	return rax_umap_delete(m, key);
+}
+
+/* ---- Time, randomness, identity ------------------------------------------------- */
+static __u64 rax_h_ktime_get_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+static __thread __u64 rax_h_prandom_state;
+
+static __u32 rax_h_get_prandom_u32(void)
+{
+	__u64 x = rax_h_prandom_state;
+
+	if (!x) {
+		/* Seed once per thread; fall back to something thread-distinct. */
+		if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != sizeof(x))
+			x = rax_h_ktime_get_ns() ^ ((__u64)(uintptr_t)&rax_h_prandom_state << 16);
+		if (!x)
+			x = 0x9e3779b97f4a7c15ull;
+	}
+	/* xorshift64* */
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rax_h_prandom_state = x;
+	return (__u32)((x * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static __u32 rax_h_get_smp_processor_id(void)
+{
+	int cpu = sched_getcpu();
+
+	return cpu < 0 ? 0 : (__u32)cpu;
+}
+
+static __u64 rax_h_get_current_pid_tgid(void)
+{
+	return (__u64)(__u32)getpid() << 32 | (__u32)syscall(SYS_gettid);
+}
+
+static long rax_h_get_current_comm(char *buf, __u32 size)
+{
+	char comm[17] = "";
+	size_t n;
+	int err;
+
+	if (!buf || !size)
+		return -EINVAL;
+	/*
+	 * prctl(PR_GET_NAME) for the calling thread; <sys/prctl.h> pulls in
+	 * <linux/types.h>, whose __u64 conflicts with abi.h's.
+	 */
+	err = pthread_getname_np(pthread_self(), comm, sizeof(comm));
+	if (err) {
+		memset(buf, 0, size);
+		return -err;
+	}
+	n = strnlen(comm, sizeof(comm) - 1);
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(buf, comm, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* ---- Tracing ------------------------------------------------------------------------ */
+static long rax_h_probe_read_kernel(void *dst, __u32 size, const void *src)
+{
+	(void)src;
+	/* In-process there is no kernel memory to read. */
+	if (dst && size)
+		memset(dst, 0, size);
+	return -EOPNOTSUPP;
+}
+
+static long rax_h_perf_event_output(void *ctx, const struct rax_map_def *def, __u64 flags,
+				    const void *data, __u64 size)
+{
+	(void)ctx;
+	(void)def;
+	(void)flags;
+	(void)data;
+	(void)size;
+	/* Documented in-process limitation: no perf event arrays. */
+	return -EOPNOTSUPP;
+}
+
+static long rax_h_trace_printk(const char *msg, __u32 len)
+{
+	struct rax_program *prog = rax_inproc_current_prog();
+
+	if (!prog || !msg)
+		return -EINVAL;
+	if (len > RAX_TRACE_MSG_MAX)
+		len = RAX_TRACE_MSG_MAX;
+	pr_info("prog '%s': %.*s\n", prog->name, (int)len, msg);
+	return len;
+}
+
+/* ---- Runtime-owned resources (a later issue implements them) ---------------------- */
+static long rax_h_lock_acquire(const struct rax_map_def *def, void *lock)
+{
+	(void)def;
+	(void)lock;
+	return -EOPNOTSUPP;
+}
+
+static long rax_h_lock_release(void *lock)
+{
+	(void)lock;
+	return -EOPNOTSUPP;
+}
+
+static void *rax_h_output_reserve(const struct rax_map_def *def, __u64 size)
+{
+	(void)def;
+	(void)size;
+	return NULL;
+}
+
+static long rax_h_output_submit(void *rec)
+{
+	(void)rec;
+	return -EOPNOTSUPP;
+}
+
+static long rax_h_output_discard(void *rec)
+{
+	(void)rec;
+	return -EOPNOTSUPP;
+}
+
+/* ---- Binding by name ---------------------------------------------------------------- */
+#define rax_h_panic rax_inproc_panic
+
+struct rax_helper_impl {
+	const char *name;
+	void *addr;
+};
+
+/* One entry per RAX_HELPERS entry: a helper missing here fails the build. */
+#define RAX_HELPER_IMPL(name, gpl, since) { #name, (void *)rax_h_##name##_impl },
+#define rax_h_rax_map_lookup_elem_impl rax_h_map_lookup_elem
+#define rax_h_rax_map_lookup_ptr_impl rax_h_map_lookup_ptr
+#define rax_h_rax_map_update_elem_impl rax_h_map_update_elem
+#define rax_h_rax_map_delete_elem_impl rax_h_map_delete_elem
+#define rax_h_rax_ktime_get_ns_impl rax_h_ktime_get_ns
+#define rax_h_rax_get_prandom_u32_impl rax_h_get_prandom_u32
+#define rax_h_rax_get_smp_processor_id_impl rax_h_get_smp_processor_id
+#define rax_h_rax_get_current_pid_tgid_impl rax_h_get_current_pid_tgid
+#define rax_h_rax_get_current_comm_impl rax_h_get_current_comm
+#define rax_h_rax_probe_read_kernel_impl rax_h_probe_read_kernel
+#define rax_h_rax_perf_event_output_impl rax_h_perf_event_output
+#define rax_h_rax_trace_printk_impl rax_h_trace_printk
+#define rax_h_rax_panic_impl rax_h_panic
+#define rax_h_rax_lock_acquire_impl rax_h_lock_acquire
+#define rax_h_rax_lock_release_impl rax_h_lock_release
+#define rax_h_rax_output_reserve_impl rax_h_output_reserve
+#define rax_h_rax_output_submit_impl rax_h_output_submit
+#define rax_h_rax_output_discard_impl rax_h_output_discard
+
+static const struct rax_helper_impl rax_helper_impls[] = {
+	RAX_HELPERS(RAX_HELPER_IMPL)
+};
+
+_Static_assert(sizeof(rax_helper_impls) / sizeof(rax_helper_impls[0]) == RAX_HELPER_COUNT,
+	       "every helper of RAX_HELPERS needs an in-process implementation");
+
+void *rax_inproc_helper_addr(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rax_helper_impls) / sizeof(rax_helper_impls[0]); i++) {
+		if (!strcmp(rax_helper_impls[i].name, name))
+			return rax_helper_impls[i].addr;
+	}
+	return NULL;
+}
