@@ -490,6 +490,14 @@ static int htab_lookup(struct rax_umap *m, const void *key, void *value)
 	struct htab_bucket *b = &m->buckets[hash & m->bucket_mask];
 	struct htab_elem *e;
 
+	/* 4- and 8-byte values are written in one access: no lock needed. */
+	if (m->value_size == 4 || m->value_size == 8) {
+		e = htab_find(m, key, hash);
+		if (!e)
+			return -ENOENT;
+		value_read(value, elem_value(m, e), m->value_size);
+		return 0;
+	}
 	/* Under the lock so the copy is never torn by a concurrent update. */
 	umap_lock(&b->lock);
 	e = htab_find_locked(m, b, key, hash, NULL);
