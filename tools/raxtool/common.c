@@ -84,8 +84,8 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	if (argc < 1) {
 		if (dflt)
 			return dflt(argc, argv);
-		p_err("missing command%s%s; expected one of: %s", noun ? " for " : "",
-		      noun ? noun : "", names);
+		p_err("missing command%s%s%s; expected one of: %s", noun ? " for '" : "",
+		      noun ? noun : "", noun ? "'" : "", names);
 		return -1;
 	}
 	for (const struct cmd *c = cmds; c->name; c++) {
@@ -104,8 +104,8 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 		return -1;
 	}
 	if (!match) {
-		p_err("unknown command '%s'%s%s; expected one of: %s", argv[0],
-		      noun ? " for " : "", noun ? noun : "", names);
+		p_err("unknown command '%s'%s%s%s; expected one of: %s", argv[0],
+		      noun ? " for '" : "", noun ? noun : "", noun ? "'" : "", names);
 		return -1;
 	}
 	return match->func(argc - 1, argv + 1);

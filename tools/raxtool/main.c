@@ -3,7 +3,6 @@
  * raxtool: inspect, check and run Rax objects (a bpftool look-alike).
  * main() parses the global options and dispatches to one file per noun.
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,48 +72,99 @@ static int print_librax(enum librax_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, args);
 }
 
+static const struct option_def {
+	char short_name;
+	const char *long_name;
+	bool *flag;
+} option_defs[] = {
+	{ 'j', "json",		&json_output },
+	{ 'p', "pretty",	NULL },		/* implies -j */
+	{ 'd', "debug",		&debug_output },
+	{ 'h', "help",		NULL },
+	{ 'V', "version",	NULL },
+	{ 0 }
+};
+
+static bool pretty_opt, help_opt, version_opt;
+
+static bool set_option(const struct option_def *o)
+{
+	switch (o->short_name) {
+	case 'p':
+		pretty_opt = json_output = true;
+		break;
+	case 'h':
+		help_opt = true;
+		break;
+	case 'V':
+		version_opt = true;
+		break;
+	default:
+		*o->flag = true;
+		break;
+	}
+	return true;
+}
+
+/* "-jp" or "--json"; false when @arg names no option. */
+static bool parse_option(const char *arg)
+{
+	const struct option_def *o;
+
+	if (arg[1] == '-') {
+		for (o = option_defs; o->short_name; o++)
+			if (!strcmp(arg + 2, o->long_name))
+				return set_option(o);
+		return false;
+	}
+	for (const char *c = arg + 1; *c; c++) {
+		for (o = option_defs; o->short_name; o++)
+			if (*c == o->short_name)
+				break;
+		if (!o->short_name)
+			return false;
+		set_option(o);
+	}
+	return true;
+}
+
+/*
+ * Options may appear anywhere (like bpftool), but unlike getopt's
+ * permutation a negative number or "-" (stdin) stays an argument, and
+ * "--" ends the options.  Returns the remaining argument count.
+ */
+static int parse_options(int argc, char **argv, const char **bad_opt)
+{
+	bool options_done = false;
+	int kept = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (options_done || arg[0] != '-' || !arg[1] ||
+		    (arg[1] >= '0' && arg[1] <= '9')) {
+			argv[kept++] = argv[i];
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			options_done = true;
+			continue;
+		}
+		if (!parse_option(arg) && !*bad_opt)
+			*bad_opt = arg;
+	}
+	argv[kept] = NULL;
+	return kept;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json",	no_argument,	NULL, 'j' },
-		{ "pretty",	no_argument,	NULL, 'p' },
-		{ "debug",	no_argument,	NULL, 'd' },
-		{ "help",	no_argument,	NULL, 'h' },
-		{ "version",	no_argument,	NULL, 'V' },
-		{ 0 }
-	};
 	const char *bad_opt = NULL;
-	bool pretty = false, help = false, version = false;
-	int opt, ret;
+	int ret;
 
-	opterr = 0;	/* unknown options go through p_err() below */
-	while ((opt = getopt_long(argc, argv, "jpdhV", options, NULL)) >= 0) {
-		switch (opt) {
-		case 'j':
-			json_output = true;
-			break;
-		case 'p':
-			json_output = true;
-			pretty = true;
-			break;
-		case 'd':
-			debug_output = true;
-			break;
-		case 'h':
-			help = true;
-			break;
-		case 'V':
-			version = true;
-			break;
-		default:
-			bad_opt = argv[optind - 1];
-			break;
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	argc = parse_options(argc, argv, &bad_opt);
 
-	if (out_init(pretty)) {
+	if (out_init(pretty_opt)) {
 		perror("raxtool");
 		return 1;
 	}
@@ -122,11 +172,11 @@ int main(int argc, char **argv)
 
 	if (bad_opt)
 		ret = (p_err("unknown option '%s'; see '%s help'", bad_opt, bin_name), -1);
-	else if (version)
+	else if (version_opt)
 		ret = do_version(0, NULL);
-	else if (help && !argc)
+	else if (help_opt && !argc)
 		ret = do_help(0, NULL);
-	else if (help)
+	else if (help_opt)
 		/* "raxtool -h prog" = "raxtool prog help" */
 		ret = cmd_select(top_cmds, 2, (char *[]){ argv[0], "help", NULL },
 				 NULL, NULL);
