@@ -136,6 +136,12 @@ with tempfile.TemporaryDirectory() as tmp:
         check(entries_of(maps['PKT_STATS']) == {0: repeat, 1: repeat, 2: 0, 3: 0},
               'PKT_STATS counts all and IPv4 frames')
 
+    # librax's log: quiet by default, on stderr with -d (stdout stays JSON)
+    check(err == '', f'no librax log without -d ({err!r})')
+    rc, out, err = run(raxtool, '-d', '-j', 'prog', 'run', obj, 'data_in', frame_path)
+    check(rc == 0 and parse_json(out, '-d -j prog run') is not None
+          and 'librax' in err, f'-d adds the librax log on stderr ({err!r})')
+
     # data_out: the counter does not touch the packet
     out_path = os.path.join(tmp, 'out.bin')
     rc, out, err = run(raxtool, 'prog', 'run', obj, 'name', 'xdp_counter',

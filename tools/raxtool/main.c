@@ -68,8 +68,7 @@ static int print_librax(enum librax_print_level level, const char *fmt,
 {
 	if (level != LIBRAX_WARN && !debug_output)
 		return 0;
-	fputs("librax: ", stderr);
-	return vfprintf(stderr, fmt, args);
+	return vfprintf(stderr, fmt, args);	/* librax prefixes its messages */
 }
 
 static const struct option_def {
