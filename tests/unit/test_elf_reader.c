@@ -153,8 +153,9 @@ static void test_good_object(void **state)
 	assert_string_equal(rax_elf_meta_get(&e, "crate"), "demo");
 	assert_string_equal(rax_elf_meta_get(&e, "crate_version"), "0.1.0");
 	assert_string_equal(rax_elf_meta_get(&e, "rustc"), "1.96.0");
+	assert_string_equal(rax_elf_meta_get(&e, "policy"), "test");
 	assert_null(rax_elf_meta_get(&e, "crat"));
-	assert_null(rax_elf_meta_get(&e, "policy"));
+	assert_null(rax_elf_meta_get(&e, "cargo"));
 
 	/* good.S carries the layout computed by hand from abi.h. */
 	assert_true(e.has_abi);

@@ -363,7 +363,7 @@ static void test_introspection(void **state)
 	assert_string_equal(rax_object__meta(obj, "crate"), "demo");
 	assert_string_equal(rax_object__meta(obj, "rustc"), "1.96.0");
 	errno = 0;
-	assert_null(rax_object__meta(obj, "policy"));
+	assert_null(rax_object__meta(obj, "cargo"));
 	assert_int_equal(errno, ENOENT);
 	assert_string_equal(rax_object__license(obj), "GPL");
 	rax_object__close(obj);

@@ -128,6 +128,8 @@ events:
 1:	.asciz "crate=demo"
 	.asciz "crate_version=0.1.0"
 	.asciz "rustc=1.96.0"
+	.asciz "flags_id=test"
+	.asciz "policy=test"
 2:
 
 	.section __patchable_function_entries,"awo",@progbits,xdp
