@@ -29,7 +29,8 @@ struct bench_side {
 	int (*lookup)(int map_fd, const uint32_t *key, uint64_t *value);
 	int (*next_key)(int map_fd, const uint32_t *key, uint32_t *next_key);
 	void (*close)(struct bench_side *side);
-	double wall_ns[BENCH_MAX_ROUNDS];	/* per round: ns per run */
+	double cpu_ns[BENCH_MAX_ROUNDS];	/* per round: thread CPU ns per run */
+	double wall_ns[BENCH_MAX_ROUNDS];	/* per round: wall-clock ns per run */
 	double reported_ns[BENCH_MAX_ROUNDS];	/* per round: runtime's own */
 };
 
