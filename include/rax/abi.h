@@ -16,16 +16,8 @@
 #ifndef RAX_ABI_H
 #define RAX_ABI_H
 
-#ifdef __KERNEL__
+/* __u32 & co, as in the kernel's uapi headers (kernel and userspace alike) */
 #include <linux/types.h>
-#else
-#include <stdint.h>
-typedef uint8_t __u8;
-typedef uint16_t __u16;
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-typedef int64_t __s64;
-#endif
 
 #define RAX_ABI_VERSION 1
 
@@ -146,6 +138,9 @@ struct rax_map_def {
  *   crate, crate_version, rax_crate_version, rustc, cargo, flags_id,
  *   rustflags, policy
  */
+/* Identifier of the frozen rustc flag set of ABI v1 (docs/abi.md); the
+ * "flags_id" metadata key must equal it. */
+#define RAX_FLAGS_ID "rax-flags-v1"
 #define RAX_META_MAGIC "RAXMETA"	/* 8 bytes with the NUL */
 struct rax_meta_hdr {
 	char magic[8];
