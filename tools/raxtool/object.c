@@ -123,13 +123,17 @@ static int do_show(int argc, char **argv)
 
 static void render_finding(const struct rax_check_finding *f)
 {
-	/* Plain: "<rule>: <func>+0x<off> (<source>): <message>" */
+	/* Plain: "<rule>: <func>+0x<off> (<source>): <message>"; object-wide
+	 * findings have no function and usually no offset. */
+	bool located = f->func || f->offset || f->source;
+
 	out_inline_begin(NULL, "");
 	out_str("rule", "%s: ", f->rule);
 	out_str("function", "%s", f->func);
-	out_u64("offset", "+0x%llx", f->offset);
+	out_u64("offset", f->func ? "+0x%llx" : f->offset ? "offset 0x%llx" : NULL,
+		f->offset);
 	out_str("source", " (%s)", f->source);
-	out_str("message", ": %s", f->message);
+	out_str("message", located ? ": %s" : "%s", f->message);
 	out_inline_end();
 }
 
