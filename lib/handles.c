@@ -8,8 +8,6 @@
  * fd maps it back to the program or map.  Each memfd holds a unique token:
  * if the application closed the fd behind our back and the number was
  * reused, lookups and closes must not mistake the new file for the handle.
- * (The token is read back with pread rather than compared by inode because
- * <sys/stat.h> cannot be combined with rax/abi.h's userspace typedefs.)
  */
 #include <pthread.h>
 #include <stdio.h>

@@ -306,11 +306,7 @@ fail:
 	return err;
 }
 
-/*
- * Reads a whole regular file.  The size comes from lseek() rather than
- * fstat(): <sys/stat.h> cannot be combined with rax/abi.h's userspace
- * typedefs under _GNU_SOURCE.  lseek() also fails on pipes and sockets.
- */
+/* Reads a whole file; lseek() refuses pipes and sockets, read() directories. */
 static int read_file(const char *path, void **buf_out, size_t *size_out)
 {
 	size_t done = 0;
