@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-2-Clause) */
+/*
+ * The /dev/rax ioctl ABI, shared by rax.ko and librax.
+ *
+ * Every ioctl argument is a struct whose first field "size" is the size
+ * the caller was compiled with (bpf(2) style): the kernel accepts a
+ * smaller struct (missing fields read as zero) and a larger one only when
+ * the unknown tail is all zero (-E2BIG otherwise).  Arrays passed by
+ * pointer carry their own record size (*_rec_size) with the same rule.
+ * Output fields are written back only within the caller's size.
+ *
+ * Objects: RAX_IOC_LOAD on /dev/rax returns a new fd (anon inode) for the
+ * loaded object; every other per-object ioctl is issued on that fd, and
+ * closing it releases the object (arena space, map references).
+ */
+#ifndef RAX_UAPI_RAX_IOCTL_H
+#define RAX_UAPI_RAX_IOCTL_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#else
+#include <linux/types.h>
+#include <sys/ioctl.h>
+#endif
+
+#define RAX_DEVICE_PATH "/dev/rax"
+/* Version of this ioctl ABI, reported by RAX_IOC_INFO. */
+#define RAX_IOCTL_VERSION 1
+
+#define RAX_IOC_MAGIC 0xb7
+/* The argument is a pointer to the struct named in each comment. */
+#define RAX_IOC_INFO _IO(RAX_IOC_MAGIC, 0x00)	   /* struct rax_ioc_info, /dev/rax */
+#define RAX_IOC_LOAD _IO(RAX_IOC_MAGIC, 0x01)	   /* struct rax_ioc_load, /dev/rax */
+#define RAX_IOC_TEST_RUN _IO(RAX_IOC_MAGIC, 0x02) /* struct rax_ioc_test_run, object fd */
+#define RAX_IOC_STATS _IO(RAX_IOC_MAGIC, 0x03)	   /* struct rax_ioc_stats, object fd */
+
+/* ---- RAX_IOC_LOAD ------------------------------------------------------ */
+
+/* Where a section goes (the kernel also rejects a section that is both). */
+#define RAX_SEC_F_EXEC (1u << 0)	/* code: placed in the executable arena */
+#define RAX_SEC_F_WRITE (1u << 1)	/* writable data: placed in the data arena */
+#define RAX_SEC_F_NOBITS (1u << 2)	/* zero-filled, "data" must be 0 */
+/* A section with neither EXEC nor WRITE is read-only data (arena, not writable). */
+
+struct rax_ioc_section {
+	__u64 data;		/* user pointer to size bytes, 0 with NOBITS */
+	__u64 size;
+	__u32 align;		/* power of two, at most 4096; 0 means 1 */
+	__u32 flags;		/* RAX_SEC_F_* */
+};
+
+/* What a relocation's symbol is. */
+enum rax_reloc_sym_kind {
+	RAX_RELOC_SYM_SECTION = 0,	/* sym_index: section, sym_value: offset in it */
+	RAX_RELOC_SYM_HELPER = 1,	/* sym_index: position in RAX_HELPERS, sym_value 0 */
+};
+
+struct rax_ioc_reloc {
+	__u32 section;		/* section patched (index into sections) */
+	__u32 type;		/* R_X86_64_PLT32, PC32, 64, GOTPCREL, GOTPCRELX, REX_GOTPCRELX */
+	__u64 offset;		/* offset of the patched field in that section */
+	__s64 addend;
+	__u32 sym_kind;		/* enum rax_reloc_sym_kind */
+	__u32 sym_index;
+	__u64 sym_value;
+};
+
+struct rax_ioc_prog {
+	char name[16];		/* NUL-terminated (RAX_OBJ_NAME_LEN) */
+	__u32 type;		/* enum rax_prog_type */
+	__u32 section;		/* executable section holding the entry */
+	__u64 offset;		/* entry offset in that section */
+};
+
+struct rax_ioc_map {
+	char name[16];		/* NUL-terminated */
+	__s32 fd;		/* BPF map fd of the caller */
+	__u32 section;		/* writable section holding the definition */
+	__u64 offset;		/* offset of its struct rax_map_def */
+};
+
+struct rax_ioc_load {
+	__u32 size;		/* sizeof(struct rax_ioc_load) of the caller */
+	__u32 flags;		/* reserved, 0 */
+	char name[16];		/* object name, NUL-terminated */
+	__u64 sections;		/* struct rax_ioc_section[section_cnt] */
+	__u32 section_cnt;
+	__u32 section_rec_size;
+	__u64 relocs;		/* struct rax_ioc_reloc[reloc_cnt] */
+	__u32 reloc_cnt;
+	__u32 reloc_rec_size;
+	__u64 progs;		/* struct rax_ioc_prog[prog_cnt] */
+	__u32 prog_cnt;
+	__u32 prog_rec_size;
+	__u64 maps;		/* struct rax_ioc_map[map_cnt] */
+	__u32 map_cnt;
+	__u32 map_rec_size;
+	__u64 license;		/* NUL-terminated string, at most 128 bytes */
+	__u32 abi_version;	/* RAX_ABI_VERSION the object was built for */
+	__u32 reserved;
+};
+
+/* Limits the kernel enforces on one load request. */
+#define RAX_LOAD_MAX_SECTIONS 64u
+#define RAX_LOAD_MAX_RELOCS 65536u
+#define RAX_LOAD_MAX_PROGS 64u
+#define RAX_LOAD_MAX_MAPS 64u
+
+/* ---- RAX_IOC_TEST_RUN (object fd) -------------------------------------- */
+struct rax_ioc_test_run {
+	__u32 size;
+	__u32 prog;		/* index into the load request's progs */
+	__u64 data_in;		/* packet for XDP programs */
+	__u64 data_out;		/* receives the packet after the last run (optional) */
+	__u32 data_size_in;
+	__u32 data_size_out;	/* in: buffer size; out: bytes of the packet */
+	__u64 ctx_in;		/* context struct for non-packet types */
+	__u32 ctx_size_in;
+	__u32 repeat;		/* 0 means 1 */
+	__u32 flags;		/* reserved, 0 */
+	__u32 abort_cause;	/* out: enum rax_abort_cause of the last run */
+	__u64 retval;		/* out: result of the last run */
+	__u64 duration_ns;	/* out: average time of one run */
+};
+
+/* ---- RAX_IOC_STATS (object fd): per-program counters ------------------- */
+struct rax_ioc_stats {
+	__u32 size;
+	__u32 prog;		/* in: program index */
+	__u64 run_cnt;
+	__u64 run_time_ns;
+	__u64 missed;		/* runs skipped: nesting limit reached */
+	__u64 aborted[8];	/* per enum rax_abort_cause (index 0 unused) */
+};
+
+/* ---- RAX_IOC_INFO (/dev/rax): module-wide counters --------------------- */
+struct rax_ioc_info {
+	__u32 size;
+	__u32 ioctl_version;	/* RAX_IOCTL_VERSION */
+	__u32 abi_version;	/* RAX_ABI_VERSION of the runtime */
+	__u32 helper_count;	/* RAX_HELPER_COUNT of the runtime */
+	__u64 text_arena_size;
+	__u64 text_arena_used;
+	__u64 data_arena_size;
+	__u64 data_arena_used;
+	__u64 objects;		/* currently loaded */
+	__u64 map_refs;		/* BPF map references currently held */
+	__u64 loads_total;
+	__u64 frees_total;
+};
+
+#endif /* RAX_UAPI_RAX_IOCTL_H */

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The helpers Rax programs import (RAX_HELPERS in rax/abi.h), as exported
+ * functions of rax.ko.  They run on the program's stack with preemption
+ * off and the RCU read lock held, possibly in interrupt or NMI context:
+ * nothing here sleeps.  Each checks that it is called from a run and that
+ * map definitions belong to the running object.
+ */
+#include <linux/bpf.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+
+#include "rax_internal.h"
+
+static DEFINE_PER_CPU(struct rnd_state, rax_rnd_state);
+
+static struct rax_map_ref *rax_map_of(const struct rax_map_def *def)
+{
+	struct rax_run_frame *frame = rax_run_current();
+	struct rax_object *obj;
+	u32 i;
+
+	if (!frame)
+		return NULL;
+	obj = frame->obj;
+	for (i = 0; i < obj->map_cnt; i++)
+		if (obj->maps[i].def_addr == (unsigned long)def)
+			return &obj->maps[i];
+	return NULL;
+}
+
+long rax_map_lookup_elem(const struct rax_map_def *def, const void *key, void *value_out)
+{
+	struct rax_map_ref *ref = rax_map_of(def);
+	void *value;
+
+	if (!ref)
+		return -EINVAL;
+	if (!ref->prog_read)
+		return -EPERM;
+	value = ref->map->ops->map_lookup_elem(ref->map, (void *)key);
+	if (!value)
+		return -ENOENT;
+	memcpy(value_out, value, ref->value_size);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(rax_map_lookup_elem);
+
+void *rax_map_lookup_ptr(const struct rax_map_def *def, const void *key)
+{
+	struct rax_map_ref *ref = rax_map_of(def);
+
+	/* The pointer allows writes: only for maps programs may write. */
+	if (!ref || !ref->prog_read || !ref->prog_write)
+		return NULL;
+	return ref->map->ops->map_lookup_elem(ref->map, (void *)key);
+}
+EXPORT_SYMBOL_GPL(rax_map_lookup_ptr);
+
+long rax_map_update_elem(const struct rax_map_def *def, const void *key, const void *value,
+			 u64 flags)
+{
+	struct rax_map_ref *ref = rax_map_of(def);
+
+	if (!ref)
+		return -EINVAL;
+	if (!ref->prog_write)
+		return -EPERM;
+	if (flags > RAX_EXIST)
+		return -EINVAL;
+	return ref->map->ops->map_update_elem(ref->map, (void *)key, (void *)value, flags);
+}
+EXPORT_SYMBOL_GPL(rax_map_update_elem);
+
+long rax_map_delete_elem(const struct rax_map_def *def, const void *key)
+{
+	struct rax_map_ref *ref = rax_map_of(def);
+
+	if (!ref)
+		return -EINVAL;
+	if (!ref->prog_write)
+		return -EPERM;
+	return ref->map->ops->map_delete_elem(ref->map, (void *)key);
+}
+EXPORT_SYMBOL_GPL(rax_map_delete_elem);
+
+u64 rax_ktime_get_ns(void)
+{
+	/* The NMI-safe clock: programs may run in any context. */
+	return ktime_get_mono_fast_ns();
+}
+EXPORT_SYMBOL_GPL(rax_ktime_get_ns);
+
+u32 rax_get_prandom_u32(void)
+{
+	return prandom_u32_state(this_cpu_ptr(&rax_rnd_state));
+}
+EXPORT_SYMBOL_GPL(rax_get_prandom_u32);
+
+u32 rax_get_smp_processor_id(void)
+{
+	return raw_smp_processor_id();
+}
+EXPORT_SYMBOL_GPL(rax_get_smp_processor_id);
+
+u64 rax_get_current_pid_tgid(void)
+{
+	return (u64)current->tgid << 32 | (u32)current->pid;
+}
+EXPORT_SYMBOL_GPL(rax_get_current_pid_tgid);
+
+long rax_get_current_comm(char *buf, u32 size)
+{
+	if (!size)
+		return -EINVAL;
+	strscpy_pad(buf, current->comm, size);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(rax_get_current_comm);
+
+long rax_probe_read_kernel(void *dst, u32 size, const void *src)
+{
+	long err = copy_from_kernel_nofault(dst, src, size);
+
+	if (err)
+		memset(dst, 0, size);
+	return err;
+}
+EXPORT_SYMBOL_GPL(rax_probe_read_kernel);
+
+long rax_perf_event_output(void *ctx, const struct rax_map_def *def, u64 flags,
+			   const void *data, u64 size)
+{
+	/* Perf event arrays are not in the map allowlist yet. */
+	return -EOPNOTSUPP;
+}
+EXPORT_SYMBOL_GPL(rax_perf_event_output);
+
+long rax_trace_printk(const char *msg, u32 len)
+{
+	struct rax_run_frame *frame = rax_run_current();
+	char buf[128];
+
+	if (!frame)
+		return -EINVAL;
+	len = min_t(u32, len, sizeof(buf) - 1);
+	if (copy_from_kernel_nofault(buf, msg, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	printk_ratelimited(KERN_INFO "rax: %s/%s: %s\n", frame->obj->name,
+			   frame->prog->name, buf);
+	return len;
+}
+EXPORT_SYMBOL_GPL(rax_trace_printk);
+
+void rax_panic(const char *msg, u32 len)
+{
+	struct rax_run_frame *frame = rax_run_current();
+	char buf[RAX_PANIC_MSG_LEN];
+
+	if (WARN_ON_ONCE(!frame))
+		return;
+	len = min_t(u32, len, sizeof(buf) - 1);
+	if (copy_from_kernel_nofault(buf, msg, len))
+		len = 0;
+	buf[len] = '\0';
+	printk_ratelimited(KERN_NOTICE "rax: %s/%s: panic: %s\n", frame->obj->name,
+			   frame->prog->name, buf);
+	rax_run_abort(frame, RAX_ABORT_PANIC);
+}
+EXPORT_SYMBOL_GPL(rax_panic);
+
+/* Runtime-owned locks and output records: not implemented by rax.ko yet. */
+long rax_lock_acquire(const struct rax_map_def *def, void *lock)
+{
+	return -EOPNOTSUPP;
+}
+EXPORT_SYMBOL_GPL(rax_lock_acquire);
+
+long rax_lock_release(void *lock)
+{
+	return -EOPNOTSUPP;
+}
+EXPORT_SYMBOL_GPL(rax_lock_release);
+
+void *rax_output_reserve(const struct rax_map_def *def, u64 size)
+{
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(rax_output_reserve);
+
+long rax_output_submit(void *rec)
+{
+	return -EOPNOTSUPP;
+}
+EXPORT_SYMBOL_GPL(rax_output_submit);
+
+long rax_output_discard(void *rec)
+{
+	return -EOPNOTSUPP;
+}
+EXPORT_SYMBOL_GPL(rax_output_discard);
+
+/* The import table, in RAX_HELPERS order (the ioctl names helpers by index). */
+#define RAX_HELPER_ENTRY(name, gpl, since) { (unsigned long)name, gpl },
+static struct {
+	unsigned long addr;
+	bool gpl_only;
+} rax_helper_table[] = {
+	RAX_HELPERS(RAX_HELPER_ENTRY)
+};
+
+unsigned long rax_helper_addr(u32 idx)
+{
+	return idx < ARRAY_SIZE(rax_helper_table) ? rax_helper_table[idx].addr : 0;
+}
+
+bool rax_helper_gpl_only(u32 idx)
+{
+	return idx < ARRAY_SIZE(rax_helper_table) && rax_helper_table[idx].gpl_only;
+}
+
+void rax_helpers_init(void)
+{
+	prandom_seed_full_state(&rax_rnd_state);
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interfaces between the files of rax.ko.
+ */
+#ifndef RAX_INTERNAL_H
+#define RAX_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+
+#include <rax/abi.h>
+#include <rax/uapi/rax_ioctl.h>
+
+struct bpf_map;
+
+/* ---- Arenas (rax_arena.c) ------------------------------------------------ */
+struct rax_arena {
+	const char *name;
+	unsigned long base;
+	size_t size;
+	unsigned long *bitmap;	/* one bit per RAX_ARENA_GRAIN bytes */
+	unsigned long nbits;
+	size_t used;
+	struct mutex lock;
+};
+
+#define RAX_ARENA_GRAIN 64UL
+
+extern struct rax_arena rax_text;
+extern struct rax_arena rax_data;
+
+int rax_arena_init(void);
+void rax_arena_exit(void);
+/* Returns the start address, or 0 when there is no room. */
+unsigned long rax_arena_alloc(struct rax_arena *a, size_t size, size_t align);
+void rax_arena_free(struct rax_arena *a, unsigned long addr, size_t size);
+/* Write into the (read-only, executable) text arena through an RW alias. */
+int rax_text_write(unsigned long dst, const void *src, size_t len);
+int rax_text_fill(unsigned long dst, u8 byte, size_t len);
+
+/* ---- Objects (rax_object.c, rax_load.c) ------------------------------- */
+struct rax_prog {
+	char name[RAX_OBJ_NAME_LEN];
+	u32 type;			/* enum rax_prog_type */
+	unsigned long entry;		/* address in the text arena */
+	atomic64_t run_cnt;
+	atomic64_t run_time_ns;
+	atomic64_t missed;
+	atomic64_t aborted[RAX_ABORT_CAUSE_MAX];
+};
+
+struct rax_map_ref {
+	char name[RAX_OBJ_NAME_LEN];
+	struct bpf_map *map;		/* reference held while loaded */
+	unsigned long def_addr;		/* its struct rax_map_def in the data arena */
+	u32 key_size;
+	u32 value_size;
+	bool prog_read;			/* programs may read it */
+	bool prog_write;		/* programs may write it */
+};
+
+struct rax_object {
+	char name[RAX_OBJ_NAME_LEN];
+	unsigned long text_addr;	/* arena allocation, 0 if none */
+	size_t text_size;
+	unsigned long data_addr;
+	size_t data_size;
+	struct rax_prog *progs;
+	u32 prog_cnt;
+	struct rax_map_ref *maps;
+	u32 map_cnt;
+	bool gpl;
+};
+
+/* Module-wide counters (RAX_IOC_INFO, leak checks). */
+struct rax_counters {
+	atomic64_t objects;
+	atomic64_t map_refs;
+	atomic64_t loads_total;
+	atomic64_t frees_total;
+};
+extern struct rax_counters rax_counters;
+
+long rax_ioctl_load(void __user *uarg);
+void rax_object_free(struct rax_object *obj);
+int rax_object_install_fd(struct rax_object *obj);
+long rax_ioctl_test_run(struct rax_object *obj, void __user *uarg);
+
+/* ---- Relocation (rax_reloc.c) ------------------------------------------ */
+/* Where each loaded section ended up. */
+struct rax_placed_section {
+	u32 flags;		/* RAX_SEC_F_* */
+	u64 size;
+	unsigned long addr;	/* final address */
+	u8 *stage;		/* staging copy the relocations patch, NULL for NOBITS */
+};
+
+struct rax_got {
+	unsigned long addr;	/* final address of slot 0 */
+	u64 *stage;		/* staging copy of the slots */
+	u32 used;
+	u32 cap;
+};
+
+int rax_reloc_apply(const struct rax_ioc_reloc *r, struct rax_placed_section *secs,
+		    u32 sec_cnt, struct rax_got *got);
+u32 rax_reloc_needs_got(u32 type);
+
+/* ---- Maps (rax_maps.c) ------------------------------------------------- */
+int rax_map_bind(struct rax_map_ref *ref, int fd, const struct rax_map_def *def);
+void rax_map_unbind(struct rax_map_ref *ref);
+
+/* ---- Helpers (rax_helpers.c) ------------------------------------------- */
+/* Address of helper number idx in RAX_HELPERS order, 0 if out of range. */
+unsigned long rax_helper_addr(u32 idx);
+bool rax_helper_gpl_only(u32 idx);
+void rax_helpers_init(void);
+
+/* ---- Runs (rax_run.c, rax_dispatch.S) ---------------------------------- */
+struct rax_run_frame {
+	unsigned long saved_sp;		/* written by rax_dispatch */
+	struct rax_object *obj;
+	struct rax_prog *prog;
+	u32 abort_cause;
+	u32 helper_depth;
+};
+
+int rax_run_init(void);
+void rax_run_exit(void);
+/* The run the current CPU is in, or NULL (helpers' view). */
+struct rax_run_frame *rax_run_current(void);
+/* Run prog once; preemption must be off.  Sets *cause. */
+u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *cause);
+/* Leave the current run through the landing pad with the given cause. */
+void __noreturn rax_run_abort(struct rax_run_frame *frame, u32 cause);
+
+u64 rax_dispatch(void *ctx, unsigned long entry, unsigned long stack_top,
+		 unsigned long *saved_sp);
+/* Never returns; not declared __noreturn so rax_run_abort() can end in BUG(). */
+void rax_dispatch_escape(unsigned long saved_sp);
+
+#endif /* RAX_INTERNAL_H */

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RAX_IOC_LOAD: copy a load request in, lay its sections out in the arenas,
+ * relocate staging copies, bind the maps, then publish the bytes and hand
+ * back an object fd.  Nothing reaches the arenas before every check passed.
+ */
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/license.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "rax_internal.h"
+
+#define RAX_LICENSE_MAX 128
+#define RAX_SEC_F_ALL (RAX_SEC_F_EXEC | RAX_SEC_F_WRITE | RAX_SEC_F_NOBITS)
+
+struct rax_load_ctx {
+	struct rax_ioc_load req;
+	struct rax_ioc_section *secs;
+	struct rax_ioc_reloc *relocs;
+	struct rax_ioc_prog *progs;
+	struct rax_ioc_map *maps;
+	struct rax_placed_section *placed;
+	u8 *text_stage;
+	u8 *data_stage;
+	u64 *got_stage;
+	struct rax_object *obj;
+};
+
+/* Copy cnt records of urec bytes each into an array of krec-byte records. */
+static void *rax_copy_records(u64 uptr, u32 cnt, u32 urec, size_t krec)
+{
+	void __user *src = u64_to_user_ptr(uptr);
+	u8 *dst;
+	u32 i;
+	int err;
+
+	if (!cnt)
+		return NULL;
+	if (!urec || urec > PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
+	dst = kvcalloc(cnt, krec, GFP_KERNEL);
+	if (!dst)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < cnt; i++) {
+		err = copy_struct_from_user(dst + i * krec, krec, src + (size_t)i * urec, urec);
+		if (err) {
+			kvfree(dst);
+			return ERR_PTR(err);
+		}
+	}
+	return dst;
+}
+
+static bool rax_name_ok(const char *name)
+{
+	return memchr(name, '\0', RAX_OBJ_NAME_LEN) != NULL;
+}
+
+static int rax_load_copy_in(struct rax_load_ctx *lc, void __user *uarg)
+{
+	struct rax_ioc_load *req = &lc->req;
+	u32 usize;
+	int err;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	err = copy_struct_from_user(req, sizeof(*req), uarg, usize);
+	if (err)
+		return err;
+	if (req->flags || req->reserved || req->abi_version != RAX_ABI_VERSION ||
+	    !rax_name_ok(req->name))
+		return -EINVAL;
+	if (!req->section_cnt || req->section_cnt > RAX_LOAD_MAX_SECTIONS ||
+	    !req->prog_cnt || req->prog_cnt > RAX_LOAD_MAX_PROGS ||
+	    req->reloc_cnt > RAX_LOAD_MAX_RELOCS || req->map_cnt > RAX_LOAD_MAX_MAPS)
+		return -E2BIG;
+
+	lc->secs = rax_copy_records(req->sections, req->section_cnt,
+				    req->section_rec_size, sizeof(*lc->secs));
+	lc->relocs = rax_copy_records(req->relocs, req->reloc_cnt,
+				      req->reloc_rec_size, sizeof(*lc->relocs));
+	lc->progs = rax_copy_records(req->progs, req->prog_cnt,
+				     req->prog_rec_size, sizeof(*lc->progs));
+	lc->maps = rax_copy_records(req->maps, req->map_cnt,
+				    req->map_rec_size, sizeof(*lc->maps));
+	if (IS_ERR(lc->secs))
+		return PTR_ERR(lc->secs);
+	if (IS_ERR(lc->relocs))
+		return PTR_ERR(lc->relocs);
+	if (IS_ERR(lc->progs))
+		return PTR_ERR(lc->progs);
+	if (IS_ERR(lc->maps))
+		return PTR_ERR(lc->maps);
+	return 0;
+}
+
+static int rax_load_license(struct rax_load_ctx *lc)
+{
+	char *lic;
+	long n;
+
+	if (!lc->req.license) {
+		lc->obj->gpl = false;
+		return 0;
+	}
+	lic = kmalloc(RAX_LICENSE_MAX, GFP_KERNEL);
+	if (!lic)
+		return -ENOMEM;
+	n = strncpy_from_user(lic, u64_to_user_ptr(lc->req.license), RAX_LICENSE_MAX);
+	if (n < 0 || n >= RAX_LICENSE_MAX) {
+		kfree(lic);
+		return n < 0 ? n : -EINVAL;
+	}
+	lc->obj->gpl = license_is_gpl_compatible(lic);
+	kfree(lic);
+	return 0;
+}
+
+static bool rax_sec_in_text(const struct rax_ioc_section *s)
+{
+	/* Code and read-only data: the arena is never writable. */
+	return !(s->flags & RAX_SEC_F_WRITE);
+}
+
+/* Validate sections, compute each one's offset in its arena and the sizes. */
+static int rax_load_layout(struct rax_load_ctx *lc, u32 got_slots, size_t *text_size,
+			   size_t *data_size, size_t *text_align, size_t *data_align)
+{
+	u64 text_off = 0, data_off = 0;
+	u32 i;
+
+	lc->placed = kvcalloc(lc->req.section_cnt, sizeof(*lc->placed), GFP_KERNEL);
+	if (!lc->placed)
+		return -ENOMEM;
+	*text_align = RAX_ARENA_GRAIN;
+	*data_align = RAX_ARENA_GRAIN;
+	for (i = 0; i < lc->req.section_cnt; i++) {
+		const struct rax_ioc_section *s = &lc->secs[i];
+		u64 align = s->align ? s->align : 1;
+		u64 *off;
+
+		if ((s->flags & ~RAX_SEC_F_ALL) ||
+		    ((s->flags & RAX_SEC_F_EXEC) && (s->flags & RAX_SEC_F_WRITE)) ||
+		    ((s->flags & RAX_SEC_F_NOBITS) && s->data) ||
+		    (!(s->flags & RAX_SEC_F_NOBITS) && s->size && !s->data) ||
+		    !is_power_of_2(align) || align > PAGE_SIZE)
+			return -EINVAL;
+		if (s->size > max(RAX_TEXT_ARENA_SIZE, RAX_DATA_ARENA_SIZE))
+			return -E2BIG;
+		if (rax_sec_in_text(s)) {
+			off = &text_off;
+			*text_align = max_t(size_t, *text_align, align);
+		} else {
+			off = &data_off;
+			*data_align = max_t(size_t, *data_align, align);
+		}
+		*off = ALIGN(*off, align);
+		lc->placed[i].addr = *off;	/* an offset until the arenas are known */
+		lc->placed[i].size = s->size;
+		lc->placed[i].flags = s->flags;
+		*off += s->size;
+		if (text_off > RAX_TEXT_ARENA_SIZE || data_off > RAX_DATA_ARENA_SIZE)
+			return -E2BIG;
+	}
+	text_off = ALIGN(text_off, 8);
+	*text_size = text_off + (u64)got_slots * 8;
+	*data_size = data_off;
+	return 0;
+}
+
+/* Give every section its final address and its bytes in the staging copy. */
+static int rax_load_stage(struct rax_load_ctx *lc, size_t got_off)
+{
+	struct rax_object *obj = lc->obj;
+	u32 i;
+
+	if (obj->text_size) {
+		lc->text_stage = kvmalloc(obj->text_size, GFP_KERNEL);
+		if (!lc->text_stage)
+			return -ENOMEM;
+		memset(lc->text_stage, 0xcc, obj->text_size);
+	}
+	if (obj->data_size) {
+		lc->data_stage = kvzalloc(obj->data_size, GFP_KERNEL);
+		if (!lc->data_stage)
+			return -ENOMEM;
+	}
+	lc->got_stage = (u64 *)(lc->text_stage + got_off);
+
+	for (i = 0; i < lc->req.section_cnt; i++) {
+		const struct rax_ioc_section *s = &lc->secs[i];
+		struct rax_placed_section *p = &lc->placed[i];
+		bool text = rax_sec_in_text(s);
+		u8 *stage = (text ? lc->text_stage : lc->data_stage) + p->addr;
+
+		p->addr += text ? obj->text_addr : obj->data_addr;
+		if (s->flags & RAX_SEC_F_NOBITS) {
+			if (s->size)
+				memset(stage, 0, s->size);
+			continue;
+		}
+		p->stage = stage;
+		if (s->size && copy_from_user(stage, u64_to_user_ptr(s->data), s->size))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int rax_load_relocate(struct rax_load_ctx *lc, u32 got_slots, size_t got_off)
+{
+	struct rax_got got = {
+		.addr = lc->obj->text_addr + got_off,
+		.stage = lc->got_stage,
+		.cap = got_slots,
+	};
+	u32 i;
+	int err;
+
+	for (i = 0; i < lc->req.reloc_cnt; i++) {
+		const struct rax_ioc_reloc *r = &lc->relocs[i];
+
+		if (r->sym_kind == RAX_RELOC_SYM_HELPER &&
+		    rax_helper_gpl_only(r->sym_index) && !lc->obj->gpl)
+			return -EPERM;
+		err = rax_reloc_apply(r, lc->placed, lc->req.section_cnt, &got);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int rax_load_progs(struct rax_load_ctx *lc)
+{
+	struct rax_object *obj = lc->obj;
+	u32 i;
+
+	obj->progs = kcalloc(lc->req.prog_cnt, sizeof(*obj->progs), GFP_KERNEL);
+	if (!obj->progs)
+		return -ENOMEM;
+	obj->prog_cnt = lc->req.prog_cnt;
+	for (i = 0; i < obj->prog_cnt; i++) {
+		const struct rax_ioc_prog *up = &lc->progs[i];
+		const struct rax_placed_section *p;
+
+		if (!rax_name_ok(up->name) || up->type == RAX_PROG_TYPE_UNSPEC ||
+		    up->type >= RAX_PROG_TYPE_MAX || up->section >= lc->req.section_cnt)
+			return -EINVAL;
+		p = &lc->placed[up->section];
+		if (!(p->flags & RAX_SEC_F_EXEC) || !p->stage || up->offset >= p->size)
+			return -EINVAL;
+		strscpy(obj->progs[i].name, up->name, RAX_OBJ_NAME_LEN);
+		obj->progs[i].type = up->type;
+		obj->progs[i].entry = p->addr + up->offset;
+	}
+	return 0;
+}
+
+static int rax_load_maps(struct rax_load_ctx *lc)
+{
+	struct rax_object *obj = lc->obj;
+	u32 i, j;
+	int err;
+
+	if (!lc->req.map_cnt)
+		return 0;
+	obj->maps = kcalloc(lc->req.map_cnt, sizeof(*obj->maps), GFP_KERNEL);
+	if (!obj->maps)
+		return -ENOMEM;
+	obj->map_cnt = lc->req.map_cnt;
+	for (i = 0; i < obj->map_cnt; i++) {
+		const struct rax_ioc_map *um = &lc->maps[i];
+		struct rax_map_ref *ref = &obj->maps[i];
+		const struct rax_placed_section *p;
+		struct rax_map_def *def;
+
+		if (!rax_name_ok(um->name) || um->section >= lc->req.section_cnt)
+			return -EINVAL;
+		p = &lc->placed[um->section];
+		if (!(p->flags & RAX_SEC_F_WRITE) || !p->stage || p->size < sizeof(*def) ||
+		    um->offset > p->size - sizeof(*def) || um->offset % 8)
+			return -EINVAL;
+		ref->def_addr = p->addr + um->offset;
+		for (j = 0; j < i; j++)
+			if (obj->maps[j].def_addr == ref->def_addr)
+				return -EINVAL;
+		strscpy(ref->name, um->name, RAX_OBJ_NAME_LEN);
+		def = (struct rax_map_def *)(p->stage + um->offset);
+		err = rax_map_bind(ref, um->fd, def);
+		if (err)
+			return err;
+		def->runtime_slot = (u64)(unsigned long)ref->map;
+	}
+	return 0;
+}
+
+static void rax_load_ctx_free(struct rax_load_ctx *lc)
+{
+	kvfree(lc->secs);
+	kvfree(lc->relocs);
+	kvfree(lc->progs);
+	kvfree(lc->maps);
+	kvfree(lc->placed);
+	kvfree(lc->text_stage);
+	kvfree(lc->data_stage);
+}
+
+static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
+{
+	size_t text_size, data_size, text_align, data_align, got_off;
+	struct rax_object *obj;
+	u32 i, got_slots = 0;
+	int err;
+
+	err = rax_load_copy_in(lc, uarg);
+	if (err)
+		return err;
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	if (!obj)
+		return -ENOMEM;
+	lc->obj = obj;
+	strscpy(obj->name, lc->req.name, RAX_OBJ_NAME_LEN);
+	atomic64_inc(&rax_counters.objects);
+
+	err = rax_load_license(lc);
+	if (err)
+		return err;
+	for (i = 0; i < lc->req.reloc_cnt; i++)
+		got_slots += !!rax_reloc_needs_got(lc->relocs[i].type);
+	err = rax_load_layout(lc, got_slots, &text_size, &data_size, &text_align, &data_align);
+	if (err)
+		return err;
+	got_off = text_size - (size_t)got_slots * 8;
+
+	if (text_size) {
+		obj->text_addr = rax_arena_alloc(&rax_text, text_size, text_align);
+		if (!obj->text_addr)
+			return -ENOSPC;
+		obj->text_size = text_size;
+	}
+	if (data_size) {
+		obj->data_addr = rax_arena_alloc(&rax_data, data_size, data_align);
+		if (!obj->data_addr)
+			return -ENOSPC;
+		obj->data_size = data_size;
+	}
+
+	err = rax_load_stage(lc, got_off);
+	if (!err)
+		err = rax_load_relocate(lc, got_slots, got_off);
+	if (!err)
+		err = rax_load_progs(lc);
+	if (!err)
+		err = rax_load_maps(lc);
+	if (err)
+		return err;
+
+	/* Publish: data first, the code that refers to it last. */
+	if (obj->data_size)
+		memcpy((void *)obj->data_addr, lc->data_stage, obj->data_size);
+	if (obj->text_size) {
+		err = rax_text_write(obj->text_addr, lc->text_stage, obj->text_size);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+long rax_ioctl_load(void __user *uarg)
+{
+	struct rax_load_ctx lc = {};
+	int err, fd;
+
+	err = rax_load(&lc, uarg);
+	if (!err) {
+		fd = rax_object_install_fd(lc.obj);
+		if (fd < 0)
+			err = fd;
+	}
+	if (err && lc.obj)
+		rax_object_free(lc.obj);
+	rax_load_ctx_free(&lc);
+	if (err)
+		return err;
+	atomic64_inc(&rax_counters.loads_total);
+	return fd;
+}

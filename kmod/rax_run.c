@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Runs: per-CPU dedicated stacks (one per nesting level), the run frames
+ * helpers find their object through, the nesting limit and the abort path.
+ */
+#include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/topology.h>
+#include <linux/vmalloc.h>
+
+#include "rax_internal.h"
+
+struct rax_cpu_runs {
+	u32 depth;
+	struct rax_run_frame frames[RAX_MAX_NESTING];
+	/*
+	 * Each stack is its own vmalloc area: the page below an area is
+	 * always unmapped (the previous area's guard page or free space), so
+	 * running off the bottom faults instead of corrupting memory.
+	 */
+	void *stacks[RAX_MAX_NESTING];
+};
+
+static DEFINE_PER_CPU(struct rax_cpu_runs, rax_cpu_runs);
+
+struct rax_run_frame *rax_run_current(void)
+{
+	struct rax_cpu_runs *runs = this_cpu_ptr(&rax_cpu_runs);
+
+	return runs->depth ? &runs->frames[runs->depth - 1] : NULL;
+}
+
+static u64 rax_aborted_result(u32 prog_type)
+{
+	switch (prog_type) {
+	case RAX_PROG_TYPE_XDP:
+		return RAX_XDP_ABORTED_RESULT;
+	case RAX_PROG_TYPE_SCHED_CLS:
+		return RAX_TC_ABORTED_RESULT;
+	default:
+		return RAX_TRACE_ABORTED_RESULT;
+	}
+}
+
+u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *cause)
+{
+	struct rax_cpu_runs *runs = this_cpu_ptr(&rax_cpu_runs);
+	struct rax_run_frame *frame;
+	unsigned long top;
+	u64 ret;
+
+	lockdep_assert_preemption_disabled();
+	if (runs->depth >= RAX_MAX_NESTING) {
+		atomic64_inc(&prog->missed);
+		*cause = RAX_ABORT_NONE;
+		return rax_aborted_result(prog->type);
+	}
+	frame = &runs->frames[runs->depth];
+	frame->obj = obj;
+	frame->prog = prog;
+	frame->abort_cause = RAX_ABORT_NONE;
+	frame->helper_depth = 0;
+	top = (unsigned long)runs->stacks[runs->depth] + RAX_STACK_SIZE;
+	runs->depth++;
+	barrier();
+	ret = rax_dispatch(ctx, prog->entry, top, &frame->saved_sp);
+	barrier();
+	runs->depth--;
+
+	*cause = frame->abort_cause;
+	if (frame->abort_cause) {
+		atomic64_inc(&prog->aborted[frame->abort_cause]);
+		ret = rax_aborted_result(prog->type);
+	}
+	return ret;
+}
+
+void __noreturn rax_run_abort(struct rax_run_frame *frame, u32 cause)
+{
+	frame->abort_cause = cause;
+	rax_dispatch_escape(frame->saved_sp);
+	/*
+	 * Not reached.  objtool (6.1) cannot know that a function of another
+	 * object file does not return: the trap ends this function for it.
+	 */
+	BUG();
+}
+
+int rax_run_init(void)
+{
+	unsigned int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct rax_cpu_runs *runs = per_cpu_ptr(&rax_cpu_runs, cpu);
+
+		for (i = 0; i < RAX_MAX_NESTING; i++) {
+			runs->stacks[i] = vmalloc_node(RAX_STACK_SIZE, cpu_to_node(cpu));
+			if (!runs->stacks[i]) {
+				rax_run_exit();
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+void rax_run_exit(void)
+{
+	unsigned int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct rax_cpu_runs *runs = per_cpu_ptr(&rax_cpu_runs, cpu);
+
+		for (i = 0; i < RAX_MAX_NESTING; i++) {
+			vfree(runs->stacks[i]);
+			runs->stacks[i] = NULL;
+		}
+	}
+}
