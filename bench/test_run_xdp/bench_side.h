@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * One side of the comparison (eBPF through libbpf, or Rax through librax)
- * behind one interface.  Each side lives in its own file because
- * <linux/types.h> (pulled in by libbpf) and <rax/abi.h> define __u64
- * differently and cannot share a translation unit.
+ * behind one interface, each in its own file; the runner only sees this.
  */
 #ifndef BENCH_SIDE_H
 #define BENCH_SIDE_H

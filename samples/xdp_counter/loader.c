@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <rax/librax.h>
@@ -32,8 +33,8 @@ static const char *const retval_names[RETVAL_SLOTS] = {
 };
 
 struct key_count {
-	__u32 key;
-	__u64 count;
+	uint32_t key;
+	uint64_t count;
 };
 
 /* Everything the loader took, released in one place. */
@@ -44,13 +45,13 @@ struct loader {
 	struct rax_map *proto_counts;
 	struct rax_map *port_counts;
 	struct pcap_reader pcap;
-	__u64 frames;
-	__u64 retvals[RETVAL_SLOTS + 1];	/* last slot: unknown results */
+	uint64_t frames;
+	uint64_t retvals[RETVAL_SLOTS + 1];	/* last slot: unknown results */
 	struct key_count *protos;
 	size_t nr_protos;
 	struct key_count *ports;
 	size_t nr_ports;
-	__u64 stats[PKT_STATS_ENTRIES];
+	uint64_t stats[PKT_STATS_ENTRIES];
 };
 
 static int fail(const char *what, const char *detail, int err)
@@ -74,15 +75,15 @@ static int cmp_key_count(const void *a, const void *b)
 static int read_hash_map(const struct rax_map *map, struct key_count **out,
 			 size_t *nr_out)
 {
-	__u32 max = rax_map__max_entries(map);
+	uint32_t max = rax_map__max_entries(map);
 	struct key_count *entries;
-	__u32 key, next;
-	const __u32 *cur = NULL;
+	uint32_t key, next;
+	const uint32_t *cur = NULL;
 	size_t nr = 0;
 	int err;
 
-	if (rax_map__key_size(map) != sizeof(__u32) ||
-	    rax_map__value_size(map) != sizeof(__u64))
+	if (rax_map__key_size(map) != sizeof(uint32_t) ||
+	    rax_map__value_size(map) != sizeof(uint64_t))
 		return -EINVAL;
 	entries = calloc(max ? max : 1, sizeof(*entries));
 	if (!entries)
@@ -144,7 +145,7 @@ static int run_capture(struct loader *l, const char *pcap_path)
 {
 	int prog_fd = rax_program__fd(l->prog);
 	const unsigned char *frame;
-	__u32 len;
+	uint32_t len;
 	int err;
 
 	if (prog_fd < 0)
@@ -177,11 +178,11 @@ static int run_capture(struct loader *l, const char *pcap_path)
 
 static int read_maps(struct loader *l)
 {
-	__u32 i;
+	uint32_t i;
 	int err;
 
-	if (rax_map__key_size(l->pkt_stats) != sizeof(__u32) ||
-	    rax_map__value_size(l->pkt_stats) != sizeof(__u64) ||
+	if (rax_map__key_size(l->pkt_stats) != sizeof(uint32_t) ||
+	    rax_map__value_size(l->pkt_stats) != sizeof(uint64_t) ||
 	    rax_map__max_entries(l->pkt_stats) < PKT_STATS_ENTRIES)
 		return fail("map has an unexpected layout", "PKT_STATS", 0);
 	for (i = 0; i < PKT_STATS_ENTRIES; i++) {
