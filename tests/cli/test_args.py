@@ -37,6 +37,16 @@ with tempfile.TemporaryDirectory() as tmp:
                  'unknown long option')
     expect_error(raxtool, ['-z', 'version'], "unknown option", 'unknown short option')
 
+    # After the noun, an unknown "-x" belongs to the command (build -o FILE)
+    expect_error(raxtool, ['prog', 'run', missing, 'data_in', frame, '-z', '1'],
+                 "unknown keyword '-z'", 'command-level dash argument')
+    rc, out, err = run(raxtool, '-jz', 'version')
+    check(rc == 1 and out == '' and "unknown option '-jz'" in err,
+          'a bad option group sets none of its options')
+    rc, out, err = run(raxtool, '-jp', 'version')
+    check(rc == 0 and parse_json(out, '-jp') is not None and '\n    ' in out,
+          'grouped short options')
+
     # Prefix matching reaches the right command: its own error proves it.
     expect_error(raxtool, ['o', 's'], 'missing object FILE', 'prefix "o s"')
     expect_error(raxtool, ['obj', 'ch'], 'missing object FILE', 'prefix "obj ch"')

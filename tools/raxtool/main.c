@@ -116,21 +116,26 @@ static bool parse_option(const char *arg)
 				return set_option(o);
 		return false;
 	}
+	/* All letters must be options before any takes effect ("-jx" is not). */
 	for (const char *c = arg + 1; *c; c++) {
 		for (o = option_defs; o->short_name; o++)
 			if (*c == o->short_name)
 				break;
 		if (!o->short_name)
 			return false;
-		set_option(o);
 	}
+	for (const char *c = arg + 1; *c; c++)
+		for (o = option_defs; o->short_name; o++)
+			if (*c == o->short_name)
+				set_option(o);
 	return true;
 }
 
 /*
- * Options may appear anywhere (like bpftool), but unlike getopt's
- * permutation a negative number or "-" (stdin) stays an argument, and
- * "--" ends the options.  Returns the remaining argument count.
+ * Global options may appear anywhere (like bpftool), but unlike getopt's
+ * permutation a negative number or "-" (stdin) stays an argument, "--"
+ * ends the options, and after the noun an unknown "-x" is left to the
+ * command (e.g. "build -o FILE").  Returns the remaining argument count.
  */
 static int parse_options(int argc, char **argv, const char **bad_opt)
 {
@@ -149,7 +154,11 @@ static int parse_options(int argc, char **argv, const char **bad_opt)
 			options_done = true;
 			continue;
 		}
-		if (!parse_option(arg) && !*bad_opt)
+		if (parse_option(arg))
+			continue;
+		if (kept)
+			argv[kept++] = argv[i];	/* the command's own option */
+		else if (!*bad_opt)
 			*bad_opt = arg;
 	}
 	argv[kept] = NULL;
