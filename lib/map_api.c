@@ -12,38 +12,24 @@
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 
 #include "librax_internal.h"
 
-/* ---- Kernel BPF maps ----------------------------------------------------------------
- * <linux/bpf.h> cannot be included next to rax/abi.h (both define __u64),
- * so the element commands and their attribute layout are spelled out here;
- * both are stable kernel ABI.
- */
-enum {
-	SYS_BPF_MAP_LOOKUP_ELEM = 1,
-	SYS_BPF_MAP_UPDATE_ELEM = 2,
-	SYS_BPF_MAP_DELETE_ELEM = 3,
-	SYS_BPF_MAP_GET_NEXT_KEY = 4,
-};
-
-struct sys_bpf_map_elem_attr {
-	__u32 map_fd;
-	__u32 pad;
-	__u64 key;
-	__u64 value;		/* next_key for GET_NEXT_KEY */
-	__u64 flags;
-};
-
-static int sys_bpf_map_op(int cmd, int fd, const void *key, void *value, __u64 flags)
+/* ---- Kernel BPF maps ---------------------------------------------------------------- */
+static int sys_bpf_map_op(enum bpf_cmd cmd, int fd, const void *key, void *value,
+			  __u64 flags)
 {
-	struct sys_bpf_map_elem_attr attr;
+	union bpf_attr attr;
 	long ret;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = fd;
 	attr.key = (__u64)(uintptr_t)key;
-	attr.value = (__u64)(uintptr_t)value;
+	if (cmd == BPF_MAP_GET_NEXT_KEY)
+		attr.next_key = (__u64)(uintptr_t)value;
+	else
+		attr.value = (__u64)(uintptr_t)value;
 	attr.flags = flags;
 	ret = syscall(__NR_bpf, cmd, &attr, sizeof(attr));
 	return ret < 0 ? -errno : 0;
@@ -210,7 +196,7 @@ int rax_map__lookup_elem(const struct rax_map *map, const void *key, size_t key_
 	if (!key || !value || flags)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
-		return librax_err(sys_bpf_map_op(SYS_BPF_MAP_LOOKUP_ELEM, map->fd, key, value, 0));
+		return librax_err(sys_bpf_map_op(BPF_MAP_LOOKUP_ELEM, map->fd, key, value, 0));
 	return librax_err(rax_umap_lookup(map->umap, key, value));
 }
 
@@ -237,7 +223,7 @@ int rax_map__update_elem(const struct rax_map *map, const void *key, size_t key_
 	if (!key || !value)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
-		return librax_err(sys_bpf_map_op(SYS_BPF_MAP_UPDATE_ELEM, map->fd, key,
+		return librax_err(sys_bpf_map_op(BPF_MAP_UPDATE_ELEM, map->fd, key,
 						 (void *)value, flags));
 	return librax_err(rax_umap_update(map->umap, key, value, flags));
 }
@@ -263,7 +249,7 @@ int rax_map__delete_elem(const struct rax_map *map, const void *key, size_t key_
 	if (!key || flags)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
-		return librax_err(sys_bpf_map_op(SYS_BPF_MAP_DELETE_ELEM, map->fd, key, NULL, 0));
+		return librax_err(sys_bpf_map_op(BPF_MAP_DELETE_ELEM, map->fd, key, NULL, 0));
 	return librax_err(rax_umap_delete(map->umap, key));
 }
 
@@ -288,7 +274,7 @@ int rax_map__get_next_key(const struct rax_map *map, const void *cur_key, void *
 	if (!next_key)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
-		return librax_err(sys_bpf_map_op(SYS_BPF_MAP_GET_NEXT_KEY, map->fd, cur_key,
+		return librax_err(sys_bpf_map_op(BPF_MAP_GET_NEXT_KEY, map->fd, cur_key,
 						 next_key, 0));
 	return librax_err(rax_umap_get_next_key(map->umap, cur_key, next_key));
 }
@@ -330,7 +316,7 @@ int rax_map_lookup_elem(int fd, const void *key, void *value)
 	if (!key || !value)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
-		return librax_err(sys_bpf_map_op(SYS_BPF_MAP_LOOKUP_ELEM, fd, key, value, 0));
+		return librax_err(sys_bpf_map_op(BPF_MAP_LOOKUP_ELEM, fd, key, value, 0));
 	return librax_err(rax_umap_lookup(umap, key, value));
 }
 
@@ -352,7 +338,7 @@ int rax_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
 	if (!key || !value)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
-		return librax_err(sys_bpf_map_op(SYS_BPF_MAP_UPDATE_ELEM, fd, key, (void *)value,
+		return librax_err(sys_bpf_map_op(BPF_MAP_UPDATE_ELEM, fd, key, (void *)value,
 						 flags));
 	return librax_err(rax_umap_update(umap, key, value, flags));
 }
@@ -373,7 +359,7 @@ int rax_map_delete_elem(int fd, const void *key)
 	if (!key)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
-		return librax_err(sys_bpf_map_op(SYS_BPF_MAP_DELETE_ELEM, fd, key, NULL, 0));
+		return librax_err(sys_bpf_map_op(BPF_MAP_DELETE_ELEM, fd, key, NULL, 0));
 	return librax_err(rax_umap_delete(umap, key));
 }
 
@@ -394,6 +380,6 @@ int rax_map_get_next_key(int fd, const void *key, void *next_key)
 	if (!next_key)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
-		return librax_err(sys_bpf_map_op(SYS_BPF_MAP_GET_NEXT_KEY, fd, key, next_key, 0));
+		return librax_err(sys_bpf_map_op(BPF_MAP_GET_NEXT_KEY, fd, key, next_key, 0));
 	return librax_err(rax_umap_get_next_key(umap, key, next_key));
 }

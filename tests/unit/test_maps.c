@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <linux/bpf.h>
 
 #include "librax_internal.h"
 
@@ -805,20 +806,9 @@ static void test_api_fd(void **state)
  * Kernel backend: a struct rax_map whose fd is a kernel BPF array map goes
  * through bpf(2).  Skipped where this process may not create BPF maps.
  */
-struct test_bpf_map_create_attr {
-	__u32 map_type;
-	__u32 key_size;
-	__u32 value_size;
-	__u32 max_entries;
-	__u32 map_flags;
-};
-
 static void test_api_kernel_map(void **state)
 {
-	struct test_bpf_map_create_attr attr = {
-		.map_type = 2,	/* BPF_MAP_TYPE_ARRAY */
-		.key_size = 4, .value_size = 8, .max_entries = 4,
-	};
+	union bpf_attr attr;
 	struct rax_map map;
 	char name[] = "kmap";
 	__u32 k = 1, next;
@@ -826,7 +816,12 @@ static void test_api_kernel_map(void **state)
 	int fd;
 
 	(void)state;
-	fd = (int)syscall(__NR_bpf, 0 /* BPF_MAP_CREATE */, &attr, sizeof(attr));
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = 4;
+	attr.value_size = 8;
+	attr.max_entries = 4;
+	fd = (int)syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
 	if (fd < 0)
 		skip();
 	memset(&map, 0, sizeof(map));
