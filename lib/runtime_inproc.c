@@ -61,8 +61,11 @@ static void rax_thread_key_create(void)
 	rax_thread_key_err = pthread_key_create(&rax_thread_key, rax_thread_release);
 }
 
-/* First run on this thread: map the stacks and arrange their release at exit. */
-static int rax_thread_init(struct rax_thread *t)
+/*
+ * First run on this thread: map the stacks and arrange their release at
+ * exit.  Out of line so the hot path keeps a small frame.
+ */
+static __attribute__((noinline, cold)) int rax_thread_init(struct rax_thread *t)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t stack = (RAX_STACK_SIZE + page - 1) & ~(page - 1);
@@ -131,6 +134,16 @@ __u64 rax_inproc_aborted_result(enum rax_prog_type type)
 	}
 }
 
+/* A run arriving at the nesting limit is skipped, like BPF's recursion check. */
+static __attribute__((noinline, cold)) int rax_run_missed(struct rax_program *prog,
+							  struct rax_inproc_prog *st,
+							  __u64 *result)
+{
+	__atomic_fetch_add(&st->stats.missed, 1, __ATOMIC_RELAXED);
+	*result = rax_inproc_aborted_result(prog->type);
+	return -EBUSY;
+}
+
 int rax_inproc_run(struct rax_program *prog, void *ctx, __u64 *result)
 {
 	struct rax_thread *t = &rax_thread;
@@ -142,11 +155,8 @@ int rax_inproc_run(struct rax_program *prog, void *ctx, __u64 *result)
 	if (unlikely(!prog->entry || !prog->obj->inproc))
 		return -EINVAL;
 	st = rax_inproc_prog_state(prog);
-	if (unlikely(depth >= RAX_MAX_NESTING)) {
-		__atomic_fetch_add(&st->stats.missed, 1, __ATOMIC_RELAXED);
-		*result = rax_inproc_aborted_result(prog->type);
-		return -EBUSY;
-	}
+	if (unlikely(depth >= RAX_MAX_NESTING))
+		return rax_run_missed(prog, st, result);
 	if (unlikely(!t->stacks)) {
 		err = rax_thread_init(t);
 		if (err)
