@@ -15,8 +15,11 @@
 	nopl 8(%rax,%rax,1)
 .endm
 
-/* rax_endfunc name, section, frame: size, patch site and stack size
- * (linked to the function's section through its symbol). */
+/*
+ * rax_endfunc name, section, frame: size, patch site (linked to the
+ * function's section through its symbol) and stack size (frame = pushes +
+ * the prologue's "sub rsp", without the return address; the gate checks it).
+ */
 .macro rax_endfunc name, sec, frame
 	.size \name, .-\name
 	.section __patchable_function_entries,"awo",@progbits,\name

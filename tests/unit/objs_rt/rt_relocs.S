@@ -59,7 +59,7 @@ rax_func rt_relocs, xdp
 	mov -8(%rbp), %rbx
 	leave
 	ret
-rax_endfunc rt_relocs, xdp, 32
+rax_endfunc rt_relocs, xdp, 40
 
 	/* A function that is only reached through the GOT. */
 rax_func tick, .text
