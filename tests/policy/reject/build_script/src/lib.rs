@@ -1,0 +1,6 @@
+#![no_std]
+use rax::xdp::{XdpAction, XdpContext};
+rax::license!("GPL");
+rax::xdp! {
+    fn prog(_ctx: &mut XdpContext) -> XdpAction { XdpAction::Pass }
+}
