@@ -238,6 +238,15 @@ static int rax_prog_test_run(int prog_fd, struct rax_test_run_opts *opts)
 	}
 }
 
+/**
+ * @brief Run a loaded program on the given input, like BPF_PROG_TEST_RUN.
+ * @param prog_fd handle fd of a program loaded in-process (rax_program__fd())
+ * @param opts input (data_in or ctx_in, repeat) and output (retval,
+ * duration, data_out/ctx_out) fields; flags, cpu and batch_size must be 0
+ * @return 0, -EINVAL (bad fd or options), -ENOSPC (data_out/ctx_out too
+ * small: what fits is copied), -EBUSY (nesting limit reached), -ENOMEM;
+ * errno is set
+ */
 LIBRAX_API int rax_prog_test_run_opts(int prog_fd, struct rax_test_run_opts *opts)
 {
 	return librax_err(rax_prog_test_run(prog_fd, opts));
