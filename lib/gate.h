@@ -80,7 +80,15 @@ struct gate_func {
 	__s64 frame;		/* .stack_sizes entry, -1 when missing */
 	bool is_prog;
 	bool address_taken;
-	bool indirect_calls;	/* contains call *reg / thunk calls */
+	bool indirect_calls;	/* call *reg, call [mem], thunk calls */
+	bool indirect_jumps;	/* jmp *reg / jmp [mem]: jump table or tail call */
+	bool jump_tables;	/* loads a jump table (explains indirect jumps) */
+	__u64 prologue;		/* bytes its prologue pushes/subtracts */
+	bool has_ret;		/* a return, or a tail jump to a returning helper */
+	bool may_return;	/* has_ret, or a tail jump to a function that may */
+	int *tails;		/* functions it tail-jumps to */
+	size_t tail_cnt;
+	size_t tail_cap;
 	bool in_cycle;
 	int *callees;		/* indices into gate_ctx.funcs, unique */
 	size_t callee_cnt;
@@ -111,6 +119,8 @@ struct gate_ctx {
 	struct gate_func *funcs;
 	size_t func_cnt;
 	size_t func_cap;
+	int *func_sorted;	/* distinct entries, sorted by (shndx, off) */
+	size_t func_sorted_cnt;
 	int oom;		/* first allocation failure */
 };
 

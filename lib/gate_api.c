@@ -88,9 +88,12 @@ static void gate_ctx_free(struct gate_ctx *ctx)
 {
 	size_t i;
 
-	for (i = 0; i < ctx->func_cnt; i++)
+	for (i = 0; i < ctx->func_cnt; i++) {
 		free(ctx->funcs[i].callees);
+		free(ctx->funcs[i].tails);
+	}
 	free(ctx->funcs);
+	free(ctx->func_sorted);
 	gate_elf_free(ctx);
 }
 

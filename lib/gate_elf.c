@@ -456,7 +456,8 @@ static bool known_section(const struct gate_sec *s)
 	return !strcmp(n, RAX_SEC_MAPS) || !strcmp(n, RAX_SEC_META) ||
 	       !strcmp(n, RAX_SEC_ABI) || !strcmp(n, RAX_SEC_LICENSE) ||
 	       !strcmp(n, "__patchable_function_entries") ||
-	       !strcmp(n, ".stack_sizes") || !strcmp(n, ".llvm_addrsig");
+	       !strcmp(n, ".stack_sizes") || !strcmp(n, ".llvm_addrsig") ||
+	       (has_prefix(n, ".rax.") && !(s->flags & SHF_EXECINSTR));
 }
 
 static bool is_ctor_section(const struct gate_sec *s)
