@@ -117,6 +117,10 @@ unsigned long rax_helper_addr(u32 idx);
 bool rax_helper_gpl_only(u32 idx);
 void rax_helpers_init(void);
 
+/* ---- Faults in program code (rax_faults.c) ----------------------------- */
+int rax_faults_init(void);
+void rax_faults_exit(void);
+
 /* ---- Runs (rax_run.c, rax_dispatch.S) ---------------------------------- */
 struct rax_run_frame {
 	unsigned long saved_sp;		/* written by rax_dispatch */

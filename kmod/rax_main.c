@@ -99,13 +99,18 @@ static int __init rax_init(void)
 	err = rax_run_init();
 	if (err)
 		goto err_arena;
-	err = misc_register(&rax_miscdev);
+	err = rax_faults_init();
 	if (err)
 		goto err_run;
+	err = misc_register(&rax_miscdev);
+	if (err)
+		goto err_faults;
 	pr_info("rax: ABI %u, ioctl %u, text arena %zu KiB, data arena %zu KiB\n",
 		RAX_ABI_VERSION, RAX_IOCTL_VERSION, rax_text.size >> 10, rax_data.size >> 10);
 	return 0;
 
+err_faults:
+	rax_faults_exit();
 err_run:
 	rax_run_exit();
 err_arena:
@@ -116,6 +121,7 @@ err_arena:
 static void __exit rax_exit(void)
 {
 	misc_deregister(&rax_miscdev);
+	rax_faults_exit();
 	rax_run_exit();
 	rax_arena_exit();
 }

@@ -226,6 +226,48 @@ static int case_panic_and_stack(void)
 	return 0;
 }
 
+/* #UD, #DE and #GP in program code abort the run, and the next run works. */
+static int case_faults(void)
+{
+	static const char *const progs[] = { "xdp_ud2", "xdp_div0", "xdp_gp" };
+	unsigned char pkt[64] = { 0 };
+	struct rax_ioc_test_run tr;
+	struct rax_ioc_stats st;
+	struct rax_ioc_load req;
+	struct vm_obj o;
+	int fd, p, err;
+
+	if (open_obj(&o))
+		return -1;
+	vm_obj_request(&o, &req);
+	fd = load(&o, &req);
+	CHECK(fd >= 0, "load: %s", strerror(-fd));
+	for (unsigned int i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		p = vm_obj_prog(&o, progs[i]);
+		CHECK(p >= 0, "%s missing", progs[i]);
+		err = test_run(fd, p, pkt, sizeof(pkt), 2, &tr);
+		CHECK(!err, "%s: test run: %s", progs[i], strerror(-err));
+		CHECK(tr.abort_cause == RAX_ABORT_FAULT && tr.retval == RAX_XDP_ABORTED_RESULT,
+		      "%s: cause %u retval %llu", progs[i], tr.abort_cause,
+		      (unsigned long long)tr.retval);
+		memset(&st, 0, sizeof(st));
+		st.size = sizeof(st);
+		st.prog = (__u32)p;
+		CHECK(!ioctl(fd, RAX_IOC_STATS, &st), "stats");
+		CHECK(st.aborted[RAX_ABORT_FAULT] == 2 && st.aborted[RAX_ABORT_PANIC] == 0,
+		      "%s: fault count %llu", progs[i],
+		      (unsigned long long)st.aborted[RAX_ABORT_FAULT]);
+		p = vm_obj_prog(&o, "xdp_count");
+		err = test_run(fd, p, pkt, sizeof(pkt), 1, &tr);
+		CHECK(!err && tr.retval == RAX_XDP_PASS && !tr.abort_cause,
+		      "run after %s: retval %llu", progs[i], (unsigned long long)tr.retval);
+	}
+	close(fd);
+	close_maps(&o);
+	vm_obj_close(&o);
+	return 0;
+}
+
 /* Each malformed request fails with the expected error and leaks nothing. */
 static int case_malformed(void)
 {
@@ -383,6 +425,7 @@ int main(int argc, char **argv)
 	run_case("info", case_info);
 	run_case("count", case_count);
 	run_case("panic_and_stack", case_panic_and_stack);
+	run_case("faults", case_faults);
 	run_case("malformed", case_malformed);
 	run_case("cycles", case_cycles);
 	return failures ? 1 : 0;

@@ -35,7 +35,7 @@ BAD_PATTERNS = [
     re.compile(r'\bBUG[: ]'),
     re.compile(r'^\s*(\[[ \d.]+\]\s*)?WARNING:', re.M),
     re.compile(r'Kernel panic'),
-    re.compile(r'general protection fault'),
+    re.compile(r'general protection fault[,:]'),
     re.compile(r'rcu: INFO: .*stall'),
     re.compile(r'soft lockup'),
     re.compile(r'hung_task|blocked for more than'),

@@ -133,3 +133,31 @@ xdp_cpu:
 	add	$8, %rsp
 	ret
 	.size xdp_cpu, . - xdp_cpu
+
+/* Faults in program code, each contained by the runtime (RAX_ABORT_FAULT). */
+	.globl xdp_ud2
+	.type xdp_ud2, @function
+xdp_ud2:
+	ud2
+	.size xdp_ud2, . - xdp_ud2
+
+	.globl xdp_div0
+	.type xdp_div0, @function
+xdp_div0:
+	push	%rbx			/* the landing pad must restore it */
+	mov	$0x77, %rbx
+	xor	%ecx, %ecx
+	mov	$1, %eax
+	xor	%edx, %edx
+	div	%ecx			/* #DE */
+	pop	%rbx
+	ret
+	.size xdp_div0, . - xdp_div0
+
+	.globl xdp_gp
+	.type xdp_gp, @function
+xdp_gp:
+	movabs	$0x8000000000000000, %rax	/* non-canonical: #GP, not #PF */
+	mov	(%rax), %rax
+	ret
+	.size xdp_gp, . - xdp_gp
