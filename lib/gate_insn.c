@@ -529,8 +529,8 @@ static void check_insn(struct walk *w, __u32 shndx, const struct insn *in)
 	func_loc(w, shndx, in->off, &fn, &rel);
 	if (kind)
 		gate_finding(ctx, "insn.sse", fn, rel,
-			     "%s instruction '%s %s': floating-point and vector registers are not saved for extensions; hint: use integer arithmetic (fixed point) and no f32/f64 or SIMD types",
-			     kind, in->mnem, in->ops);
+			     "%s instruction '%s%s%s': floating-point and vector registers are not saved for extensions; hint: use integer arithmetic (fixed point) and no f32/f64 or SIMD types",
+			     kind, in->mnem, in->ops[0] ? " " : "", in->ops);
 	if (word_in(in->mnem, strlen(in->mnem), privileged))
 		gate_finding(ctx, "insn.privileged", fn, rel,
 			     "privileged or system instruction '%s%s%s'; hint: extensions cannot use it: call a rax helper for what you need",
