@@ -136,11 +136,8 @@ long rax_ioctl_test_run(struct rax_object *obj, void __user *uarg)
 	if (prog->type == RAX_PROG_TYPE_XDP || prog->type == RAX_PROG_TYPE_SCHED_CLS) {
 		struct rax_xdp_ctx *x = ctx;
 
-		if (!req.data_size_in) {
-			err = -EINVAL;
-			goto out;
-		}
-		data = kmalloc(req.data_size_in, GFP_KERNEL);
+		/* An empty packet is valid: data == data_end. */
+		data = kmalloc(max_t(u32, req.data_size_in, 1), GFP_KERNEL);
 		if (!data) {
 			err = -ENOMEM;
 			goto out;
