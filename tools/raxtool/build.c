@@ -637,12 +637,12 @@ int do_build(int argc, char **argv)
 		unlink(b.out_path);
 		goto out_tmp;
 	}
-	out_block_begin(NULL, NULL);
+	out_inline_begin(NULL, " ");
 	out_str("object", "Built %s", b.out_path);
-	out_str("crate", " from crate %s", b.package);
-	out_str("version", " %s", b.version);
-	out_bool("accepted", NULL, true);
-	out_block_end();
+	out_str("crate", "from crate %s", b.package);
+	out_str("version", "%s,", b.version);
+	out_str("gate", "%s by the safety gate", "accepted");
+	out_inline_end();
 	ret = 0;
 out_tmp:
 	remove_tmpdir(b.tmpdir);
