@@ -48,6 +48,7 @@ struct gate_sec {
 	__u64 addralign;
 	__u32 link;
 	__u32 info;
+	__u32 name_off;
 	const __u8 *data;	/* NULL for NOBITS or out-of-bounds contents */
 	bool exec;		/* SHF_ALLOC | SHF_EXECINSTR with contents */
 };

@@ -42,15 +42,15 @@ static const char *strtab_get(const struct gate_sec *s, __u64 off)
 	return (const char *)s->data + off;
 }
 
-static int parse_header(struct gate_ctx *ctx, const Elf64_Ehdr **out)
+/* The image may be unaligned: every ELF structure is copied out first. */
+static int parse_header(struct gate_ctx *ctx, Elf64_Ehdr *eh)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)ctx->img;
-
-	if (ctx->size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG)) {
+	if (ctx->size < sizeof(*eh) || memcmp(ctx->img, ELFMAG, SELFMAG)) {
 		gate_finding(ctx, "elf.header", NULL, 0,
 			     "not an ELF file; hint: pass the object that `raxtool build` produced");
 		return -ENOEXEC;
 	}
+	memcpy(eh, ctx->img, sizeof(*eh));
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh->e_machine != EM_X86_64 || eh->e_type != ET_REL) {
 		gate_finding(ctx, "elf.header", NULL, 0,
@@ -63,21 +63,27 @@ static int parse_header(struct gate_ctx *ctx, const Elf64_Ehdr **out)
 			     "section header table out of bounds; hint: the file is truncated or corrupt, rebuild it");
 		return -ENOEXEC;
 	}
-	*out = eh;
 	return 0;
+}
+
+static void read_shdr(const struct gate_ctx *ctx, const Elf64_Ehdr *eh, size_t i,
+		      Elf64_Shdr *sh)
+{
+	memcpy(sh, ctx->img + eh->e_shoff + i * sizeof(*sh), sizeof(*sh));
 }
 
 static int parse_sections(struct gate_ctx *ctx, const Elf64_Ehdr *eh)
 {
-	const Elf64_Shdr *sh = (const Elf64_Shdr *)(ctx->img + eh->e_shoff);
 	__u64 shnum = eh->e_shnum, shstrndx = eh->e_shstrndx;
+	Elf64_Shdr sh0, sh;
 	size_t i;
 
 	/* extended numbering: the real values live in section 0 */
+	read_shdr(ctx, eh, 0, &sh0);
 	if (shnum == 0)
-		shnum = sh[0].sh_size;
+		shnum = sh0.sh_size;
 	if (shstrndx == SHN_XINDEX)
-		shstrndx = sh[0].sh_link;
+		shstrndx = sh0.sh_link;
 	if (shnum == 0 || shnum > ctx->size / sizeof(Elf64_Shdr) ||
 	    !in_bounds(eh->e_shoff, shnum * sizeof(Elf64_Shdr), ctx->size)) {
 		gate_finding(ctx, "elf.bounds", NULL, eh->e_shoff,
@@ -91,28 +97,30 @@ static int parse_sections(struct gate_ctx *ctx, const Elf64_Ehdr *eh)
 	for (i = 0; i < shnum; i++) {
 		struct gate_sec *s = &ctx->secs[i];
 
+		read_shdr(ctx, eh, i, &sh);
 		s->name = "";
-		s->type = sh[i].sh_type;
-		s->flags = sh[i].sh_flags;
-		s->size = sh[i].sh_size;
-		s->addralign = sh[i].sh_addralign;
-		s->link = sh[i].sh_link;
-		s->info = sh[i].sh_info;
+		s->type = sh.sh_type;
+		s->flags = sh.sh_flags;
+		s->size = sh.sh_size;
+		s->addralign = sh.sh_addralign;
+		s->link = sh.sh_link;
+		s->info = sh.sh_info;
+		s->name_off = sh.sh_name;
 		if (s->type == SHT_NOBITS || s->type == SHT_NULL)
 			continue;
-		if (!in_bounds(sh[i].sh_offset, s->size, ctx->size)) {
+		if (!in_bounds(sh.sh_offset, s->size, ctx->size)) {
 			gate_finding(ctx, "elf.bounds", NULL, i,
 				     "section %zu: contents out of bounds of the file; hint: the file is truncated or corrupt, rebuild it",
 				     i);
 			continue;
 		}
-		s->data = ctx->img + sh[i].sh_offset;
+		s->data = ctx->img + sh.sh_offset;
 	}
 	for (i = 0; i < shnum; i++) {
 		const char *n = NULL;
 
 		if (shstrndx < shnum)
-			n = strtab_get(&ctx->secs[shstrndx], sh[i].sh_name);
+			n = strtab_get(&ctx->secs[shstrndx], ctx->secs[i].name_off);
 		if (n)
 			ctx->secs[i].name = n;
 		else if (i)
@@ -129,7 +137,6 @@ static int parse_sections(struct gate_ctx *ctx, const Elf64_Ehdr *eh)
 static int parse_symbols(struct gate_ctx *ctx)
 {
 	const struct gate_sec *symtab = NULL, *strtab;
-	const Elf64_Sym *es;
 	size_t i, cnt;
 
 	for (i = 0; i < ctx->sec_cnt; i++) {
@@ -150,17 +157,19 @@ static int parse_symbols(struct gate_ctx *ctx)
 	if (!ctx->syms)
 		return -ENOMEM;
 	ctx->sym_cnt = cnt;
-	es = (const Elf64_Sym *)symtab->data;
 	for (i = 0; i < cnt; i++) {
 		struct gate_sym *s = &ctx->syms[i];
-		const char *n = strtab_get(strtab, es[i].st_name);
+		Elf64_Sym es;
+		const char *n;
 
+		memcpy(&es, symtab->data + i * sizeof(es), sizeof(es));
+		n = strtab_get(strtab, es.st_name);
 		s->name = n ? n : "";
-		s->value = es[i].st_value;
-		s->size = es[i].st_size;
-		s->shndx = es[i].st_shndx;
-		s->type = ELF64_ST_TYPE(es[i].st_info);
-		s->bind = ELF64_ST_BIND(es[i].st_info);
+		s->value = es.st_value;
+		s->size = es.st_size;
+		s->shndx = es.st_shndx;
+		s->type = ELF64_ST_TYPE(es.st_info);
+		s->bind = ELF64_ST_BIND(es.st_info);
 		s->func = -1;
 		if (!n) {
 			gate_finding(ctx, "elf.bounds", NULL, i,
@@ -302,7 +311,6 @@ static int parse_relocs(struct gate_ctx *ctx)
 	for (i = 0; i < ctx->sec_cnt; i++) {
 		const struct gate_sec *s = &ctx->secs[i];
 		const struct gate_sec *t;
-		const Elf64_Rela *r;
 
 		if (s->type != SHT_RELA || !s->data)
 			continue;
@@ -313,31 +321,36 @@ static int parse_relocs(struct gate_ctx *ctx)
 			continue;
 		}
 		t = &ctx->secs[s->info];
-		r = (const Elf64_Rela *)s->data;
 		for (j = 0; j < s->size / sizeof(Elf64_Rela); j++) {
 			struct gate_rel *g = &ctx->rels[ctx->rel_cnt];
-			__u64 sym = ELF64_R_SYM(r[j].r_info);
-			__u32 type = ELF64_R_TYPE(r[j].r_info);
-			unsigned int w = reloc_width(type);
+			Elf64_Rela r;
+			__u64 sym;
+			__u32 type;
+			unsigned int w;
+
+			memcpy(&r, s->data + j * sizeof(r), sizeof(r));
+			sym = ELF64_R_SYM(r.r_info);
+			type = ELF64_R_TYPE(r.r_info);
+			w = reloc_width(type);
 
 			if (sym >= ctx->sym_cnt) {
-				gate_finding(ctx, "elf.bounds", NULL, r[j].r_offset,
+				gate_finding(ctx, "elf.bounds", NULL, r.r_offset,
 					     "relocation %zu of '%s' names symbol %llu which does not exist; hint: the file is corrupt, rebuild it",
 					     j, s->name, (unsigned long long)sym);
 				continue;
 			}
-			if (!in_bounds(r[j].r_offset, w ? w : 1, t->size)) {
-				gate_finding(ctx, "elf.bounds", NULL, r[j].r_offset,
+			if (!in_bounds(r.r_offset, w ? w : 1, t->size)) {
+				gate_finding(ctx, "elf.bounds", NULL, r.r_offset,
 					     "relocation %zu of '%s' patches offset 0x%llx outside section '%s' (%llu bytes); hint: the file is corrupt, rebuild it",
-					     j, s->name, (unsigned long long)r[j].r_offset,
+					     j, s->name, (unsigned long long)r.r_offset,
 					     t->name, (unsigned long long)t->size);
 				continue;
 			}
 			g->target = s->info;
 			g->type = type;
-			g->offset = r[j].r_offset;
+			g->offset = r.r_offset;
 			g->sym = (__u32)sym;
-			g->addend = r[j].r_addend;
+			g->addend = r.r_addend;
 			ctx->rel_sorted[ctx->rel_cnt] = g;
 			ctx->rel_cnt++;
 		}
@@ -348,13 +361,13 @@ static int parse_relocs(struct gate_ctx *ctx)
 
 int gate_elf_parse(struct gate_ctx *ctx)
 {
-	const Elf64_Ehdr *eh;
+	Elf64_Ehdr eh;
 	int err;
 
 	err = parse_header(ctx, &eh);
 	if (err)
 		return err;
-	err = parse_sections(ctx, eh);
+	err = parse_sections(ctx, &eh);
 	if (err)
 		return err;
 	err = parse_symbols(ctx);

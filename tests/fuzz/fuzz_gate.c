@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * libFuzzer harness over librax's ELF reader and the safety gate: any
+ * input must be parsed or refused without a crash, a hang or an
+ * out-of-bounds read (built with -fsanitize=fuzzer,address,undefined by
+ * run.sh).  The first input byte also picks the recursion option.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "librax_internal.h"
+#include "gate.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	librax_set_print(NULL);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rax_check_opts opts = {
+		.sz = sizeof(opts),
+		.reject_recursion = size && (data[size - 1] & 1),
+	};
+	struct rax_gate_report *rep = NULL;
+	struct rax_elf elf;
+	int n;
+
+	n = gate_check_image(data, size, &opts, &rep);
+	if (n >= 0 && (size_t)n != rep->finding_cnt)
+		abort();
+	rax_gate_report_free(rep);
+
+	memset(&elf, 0, sizeof(elf));
+	if (rax_elf_open(&elf, data, size) == 0)
+		rax_elf_close(&elf);
+	return 0;
+}
