@@ -32,6 +32,7 @@ pub mod net;
 mod panic;
 pub mod pod;
 pub mod task;
+pub mod trace;
 pub mod xdp;
 
 pub use error::Error;
