@@ -34,6 +34,8 @@
 #define RAX_IOC_LOAD _IO(RAX_IOC_MAGIC, 0x01)	   /* struct rax_ioc_load, /dev/rax */
 #define RAX_IOC_TEST_RUN _IO(RAX_IOC_MAGIC, 0x02) /* struct rax_ioc_test_run, object fd */
 #define RAX_IOC_STATS _IO(RAX_IOC_MAGIC, 0x03)	   /* struct rax_ioc_stats, object fd */
+#define RAX_IOC_ATTACH _IO(RAX_IOC_MAGIC, 0x04)   /* struct rax_ioc_attach, object fd */
+#define RAX_IOC_DETACH _IO(RAX_IOC_MAGIC, 0x05)   /* struct rax_ioc_detach, link fd */
 
 /* ---- RAX_IOC_LOAD ------------------------------------------------------ */
 
@@ -134,6 +136,38 @@ struct rax_ioc_stats {
 	__u64 aborted[8];	/* per enum rax_abort_cause (index 0 unused) */
 };
 
+/* ---- RAX_IOC_ATTACH (object fd): attach a program to a hook ----------
+ * Returns a new fd (anon inode) for the link: closing it detaches (after
+ * waiting for runs in flight), like a BPF link.  The link holds the object,
+ * so the object fd may be closed while links stay attached.
+ */
+enum rax_attach_kind {
+	RAX_ATTACH_KPROBE = 1,		/* RAX_PROG_TYPE_KPROBE, target: function */
+	RAX_ATTACH_KRETPROBE = 2,	/* RAX_PROG_TYPE_KPROBE, target: function */
+	RAX_ATTACH_RAW_TP = 3,		/* RAX_PROG_TYPE_RAW_TRACEPOINT, target: event */
+};
+
+/* Longest target name, terminating NUL included (the kernel's KSYM_NAME_LEN). */
+#define RAX_ATTACH_TARGET_MAX 512u
+
+struct rax_ioc_attach {
+	__u32 size;
+	__u32 prog;		/* index into the load request's progs */
+	__u32 kind;		/* enum rax_attach_kind, must fit the program type */
+	__u32 flags;		/* reserved, 0 */
+	__u64 target;		/* user pointer: NUL-terminated function or event name */
+	__u64 offset;		/* kprobe: offset into the function (0 for kretprobe) */
+	__u32 nr_args;		/* raw_tp: TP_PROTO arity (1..RAX_RAW_TP_MAX_ARGS), from
+				 * BTF btf_trace_<event>; the kernel copies that many */
+	__u32 maxactive;	/* kretprobe: instances in flight, 0 = kernel default */
+};
+
+/* ---- RAX_IOC_DETACH (link fd): detach now; the fd stays valid, inert ---- */
+struct rax_ioc_detach {
+	__u32 size;
+	__u32 flags;		/* reserved, 0 */
+};
+
 /* ---- RAX_IOC_INFO (/dev/rax): module-wide counters --------------------- */
 struct rax_ioc_info {
 	__u32 size;
@@ -148,6 +182,7 @@ struct rax_ioc_info {
 	__u64 map_refs;		/* BPF map references currently held */
 	__u64 loads_total;
 	__u64 frees_total;
+	__u64 links;		/* currently attached */
 };
 
 #endif /* RAX_UAPI_RAX_IOCTL_H */
