@@ -703,6 +703,51 @@ static int read_special_sections(struct rax_elf *e)
 	return err;
 }
 
+/*
+ * Keep only the imports some loaded relocation uses: ld -r leaves the
+ * undefined symbols of every archive member in the symbol table, also of
+ * code that --gc-sections dropped, and those are not imports of the object.
+ * (Unknown names were already refused by read_symbol, referenced or not.)
+ */
+static int prune_unused_imports(struct rax_elf *e)
+{
+	bool *used;
+	int *new_idx;
+	size_t i, kept = 0;
+
+	if (!e->import_cnt)
+		return 0;
+	used = calloc(e->import_cnt, sizeof(*used));
+	new_idx = calloc(e->import_cnt, sizeof(*new_idx));
+	if (!used || !new_idx) {
+		free(used);
+		free(new_idx);
+		return -ENOMEM;
+	}
+	for (i = 0; i < e->reloc_cnt; i++) {
+		int idx = e->syms[e->relocs[i].sym].import_idx;
+
+		if (idx >= 0)
+			used[idx] = true;
+	}
+	for (i = 0; i < e->import_cnt; i++) {
+		if (used[i]) {
+			new_idx[i] = (int)kept;
+			e->imports[kept++] = e->imports[i];
+		} else {
+			new_idx[i] = -1;
+			free(e->imports[i]);
+		}
+	}
+	e->import_cnt = kept;
+	for (i = 0; i < e->sym_cnt; i++)
+		if (e->syms[i].import_idx >= 0)
+			e->syms[i].import_idx = new_idx[e->syms[i].import_idx];
+	free(used);
+	free(new_idx);
+	return 0;
+}
+
 int rax_elf_open(struct rax_elf *e, const void *buf, size_t size)
 {
 	__u64 shnum = 0;
@@ -744,6 +789,8 @@ int rax_elf_open(struct rax_elf *e, const void *buf, size_t size)
 		err = read_symbols(e, &symtab_idx);
 	if (!err)
 		err = read_relocations(e, symtab_idx);
+	if (!err)
+		err = prune_unused_imports(e);
 	if (!err)
 		err = read_special_sections(e);
 	if (err)
