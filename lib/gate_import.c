@@ -6,6 +6,7 @@
  * kernel requires of BPF programs.
  */
 #include <elf.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "librax_internal.h"
@@ -99,7 +100,18 @@ static void first_use(const struct gate_ctx *ctx, __u32 sym, const char **func,
 void gate_import_check(struct gate_ctx *ctx)
 {
 	const char *license = gate_license(ctx);
+	bool *used = calloc(ctx->sym_cnt ? ctx->sym_cnt : 1, sizeof(bool));
 	size_t i, j;
+
+	if (!used) {
+		ctx->oom = -ENOMEM;
+		return;
+	}
+	/* `ld -r --gc-sections` keeps the undefined symbols of dropped code:
+	 * only a symbol that loaded code or data refers to is an import */
+	for (i = 0; i < ctx->rel_cnt; i++)
+		if (ctx->secs[ctx->rels[i].target].flags & SHF_ALLOC)
+			used[ctx->rels[i].sym] = true;
 
 	for (i = 1; i < ctx->sym_cnt; i++) {
 		const struct gate_sym *s = &ctx->syms[i];
@@ -108,7 +120,7 @@ void gate_import_check(struct gate_ctx *ctx)
 		__u64 off;
 		bool dup = false;
 
-		if (s->shndx != SHN_UNDEF || !s->name[0])
+		if (s->shndx != SHN_UNDEF || !s->name[0] || !used[i])
 			continue;
 		/* ld -r keeps one entry per name; stay quiet on duplicates anyway */
 		for (j = 1; j < i && !dup; j++)
@@ -131,4 +143,5 @@ void gate_import_check(struct gate_ctx *ctx)
 				     "helper '%s' is GPL-only but the license is \"%s\"; hint: declare a GPL-compatible license (e.g. \"GPL\" or \"Dual BSD/GPL\") or do without this helper",
 				     s->name, license);
 	}
+	free(used);
 }

@@ -266,28 +266,70 @@ static int collect_functions(struct gate_ctx *ctx)
 
 /* ---- Decoding ----------------------------------------------------------------- */
 static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+static void lists_init(void);
 
 static void llvm_init(void)
 {
 	LLVMInitializeX86TargetInfo();
 	LLVMInitializeX86TargetMC();
 	LLVMInitializeX86Disassembler();
+	lists_init();
 }
 
-static bool word_in(const char *w, size_t n, const char *const *list)
+/* A word list, sorted once for bsearch (lookups run for every instruction). */
+struct word_list {
+	const char *const *words;	/* NULL-terminated */
+	const char **sorted;		/* room for every word */
+	size_t cnt;
+};
+
+struct word_key {
+	const char *w;
+	size_t n;
+};
+
+static int word_key_cmp(const void *k, const void *e)
 {
-	for (; *list; list++)
-		if (strlen(*list) == n && !strncmp(w, *list, n))
-			return true;
-	return false;
+	const struct word_key *key = k;
+	const char *word = *(const char *const *)e;
+	int c = strncmp(key->w, word, key->n);
+
+	if (c)
+		return c;
+	return word[key->n] ? -1 : 0;
 }
 
-static const char *const prefix_words[] = {
+static int word_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool word_in(const char *w, size_t n, const struct word_list *list)
+{
+	struct word_key key = { w, n };
+
+	return bsearch(&key, list->sorted, list->cnt, sizeof(char *), word_key_cmp) != NULL;
+}
+
+static void word_list_init(struct word_list *l)
+{
+	size_t n = 0;
+
+	while (l->words[n])
+		n++;
+	memcpy(l->sorted, l->words, n * sizeof(char *));
+	qsort(l->sorted, n, sizeof(char *), word_cmp);
+	l->cnt = n;
+}
+
+static const char *const prefix_word_tab[] = {
 	"lock", "rep", "repe", "repz", "repne", "repnz", "data16", "data32",
 	"addr32", "rex", "rex64", "notrack", "bnd", "xacquire", "xrelease",
 	"cs", "ds", "es", "ss", "fs", "gs", "{vex}", "{vex2}", "{vex3}",
 	"{evex}", "{disp8}", "{disp32}", NULL,
 };
+static const char *prefix_words_sorted[sizeof(prefix_word_tab) / sizeof(prefix_word_tab[0])];
+static struct word_list prefix_words = { .words = prefix_word_tab, .sorted = prefix_words_sorted };
 
 /* Split LLVM's "\tprefix\tmnem\toperands" text into mnemonic and operands. */
 static void split_text(struct insn *in)
@@ -307,7 +349,7 @@ static void split_text(struct insn *in)
 		while (*p && !isspace((unsigned char)*p))
 			p++;
 		e = p;
-		if (word_in(w, (size_t)(e - w), prefix_words))
+		if (word_in(w, (size_t)(e - w), &prefix_words))
 			continue;
 		if (*p)
 			*p++ = 0;
@@ -375,7 +417,7 @@ static bool decode(struct walk *w, const struct gate_sec *s, __u64 off, struct i
 		total += (unsigned int)n;
 		pos += n;
 		split_text(in);
-		if (in->ops[0] || !word_in(in->mnem, strlen(in->mnem), prefix_words)) {
+		if (in->ops[0] || !word_in(in->mnem, strlen(in->mnem), &prefix_words)) {
 			if (!in->mnem[0])	/* only prefixes were printed */
 				continue;
 			break;
@@ -390,7 +432,7 @@ static bool decode(struct walk *w, const struct gate_sec *s, __u64 off, struct i
 }
 
 /* ---- Policy on one instruction ---------------------------------------------- */
-static const char *const privileged[] = {
+static const char *const privileged_tab[] = {
 	"cli", "sti", "hlt", "in", "out", "ins", "insb", "insw", "insd", "outs",
 	"outsb", "outsw", "outsd", "rdmsr", "wrmsr", "rdpmc", "syscall",
 	"sysenter", "sysexit", "sysexitq", "sysret", "sysretq", "iret", "iretd",
@@ -410,12 +452,23 @@ static const char *const privileged[] = {
 	"wrssd", "wrssq", "rstorssp", "saveprevssp", "setssbsy", "clrssbsy",
 	"incsspq", "incsspd", "rdsspq", "rdsspd", "wrussd", "wrussq", NULL,
 };
+static const char *privileged_sorted[sizeof(privileged_tab) / sizeof(privileged_tab[0])];
+static struct word_list privileged = { .words = privileged_tab, .sorted = privileged_sorted };
 
-static const char *const fpu_state[] = {
+static const char *const fpu_state_tab[] = {
 	"emms", "femms", "ldmxcsr", "stmxcsr", "fxsave", "fxsave64", "fxrstor",
 	"fxrstor64", "xsave", "xsave64", "xsaveopt", "xsaveopt64", "xsavec",
 	"xsavec64", "xrstor", "xrstor64", "wait", NULL,
 };
+static const char *fpu_state_sorted[sizeof(fpu_state_tab) / sizeof(fpu_state_tab[0])];
+static struct word_list fpu_state = { .words = fpu_state_tab, .sorted = fpu_state_sorted };
+
+static void lists_init(void)
+{
+	word_list_init(&prefix_words);
+	word_list_init(&privileged);
+	word_list_init(&fpu_state);
+}
 
 /* What kind of floating-point/vector instruction, or NULL. */
 static const char *fpu_kind(const struct insn *in)
@@ -424,7 +477,7 @@ static const char *fpu_kind(const struct insn *in)
 
 	if (m[0] == 'f')
 		return "x87";
-	if (word_in(m, strlen(m), fpu_state))
+	if (word_in(m, strlen(m), &fpu_state))
 		return "FPU/SSE state";
 	if (m[0] == 'v' && strncmp(m, "vm", 2) && strcmp(m, "verr") && strcmp(m, "verw"))
 		return "AVX";
@@ -523,7 +576,7 @@ static void check_insn(struct walk *w, __u32 shndx, const struct insn *in)
 	if (in->kind != K_PLAIN)
 		return;
 	kind = fpu_kind(in);
-	if (!kind && !word_in(in->mnem, strlen(in->mnem), privileged) &&
+	if (!kind && !word_in(in->mnem, strlen(in->mnem), &privileged) &&
 	    !system_operand(in) && !red_zone(in))
 		return;
 	func_loc(w, shndx, in->off, &fn, &rel);
@@ -531,7 +584,7 @@ static void check_insn(struct walk *w, __u32 shndx, const struct insn *in)
 		gate_finding(ctx, "insn.sse", fn, rel,
 			     "%s instruction '%s%s%s': floating-point and vector registers are not saved for extensions; hint: use integer arithmetic (fixed point) and no f32/f64 or SIMD types",
 			     kind, in->mnem, in->ops[0] ? " " : "", in->ops);
-	if (word_in(in->mnem, strlen(in->mnem), privileged))
+	if (word_in(in->mnem, strlen(in->mnem), &privileged))
 		gate_finding(ctx, "insn.privileged", fn, rel,
 			     "privileged or system instruction '%s%s%s'; hint: extensions cannot use it: call a rax helper for what you need",
 			     in->mnem, in->ops[0] ? " " : "", in->ops);
