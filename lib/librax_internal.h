@@ -150,6 +150,7 @@ bool rax_helper_gpl_only(const char *name);
 /* ---- Objects, programs, maps (object.c) --------------------------------------- */
 struct rax_umap;
 struct rax_inproc_image;
+struct rax_kernel_object;
 struct rax_gate_report;
 
 struct rax_program {
@@ -188,6 +189,7 @@ struct rax_object {
 	__u32 time_budget_ms;
 	bool loaded;
 	struct rax_inproc_image *inproc;	/* in-process backend state */
+	struct rax_kernel_object *kernel;	/* kernel backend state (backend_kernel.c) */
 	struct rax_gate_report *gate;		/* last gate result (gate_*.c), or NULL */
 };
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "librax_internal.h"
+#include "backend_kernel.h"
 
 /* Largest object file read; real objects are a few hundred KiB. */
 #define MAX_OBJECT_FILE_SIZE (256u << 20)
@@ -428,6 +429,14 @@ static void close_prog_handles(struct rax_object *obj)
 	}
 }
 
+static void backend_unload(struct rax_object *obj)
+{
+	if (obj->backend == RAX_BACKEND_KERNEL)
+		rax_kernel_unload(obj);
+	else
+		rax_inproc_unload(obj);
+}
+
 static int object_load(struct rax_object *obj)
 {
 	size_t i;
@@ -436,11 +445,6 @@ static int object_load(struct rax_object *obj)
 	if (obj->loaded) {
 		pr_warn("object '%s': already loaded\n", obj->name);
 		return -EINVAL;
-	}
-	if (obj->backend == RAX_BACKEND_KERNEL) {
-		pr_warn("object '%s': the kernel backend (rax.ko) is not available in this librax; use the in-process backend (RAX_BACKEND=inproc)\n",
-			obj->name);
-		return -EOPNOTSUPP;
 	}
 
 	err = rax_gate_run(obj, NULL);
@@ -455,7 +459,10 @@ static int object_load(struct rax_object *obj)
 		return -EACCES;
 	}
 
-	err = rax_inproc_load(obj);
+	if (obj->backend == RAX_BACKEND_KERNEL)
+		err = rax_kernel_load(obj);
+	else
+		err = rax_inproc_load(obj);
 	if (err) {
 		pr_warn("object '%s': loading failed: %s\n", obj->name,
 			strerror(-err));
@@ -469,7 +476,7 @@ static int object_load(struct rax_object *obj)
 			pr_warn("prog '%s': cannot create a handle: %s\n",
 				prog->name, strerror(-fd));
 			close_prog_handles(obj);
-			rax_inproc_unload(obj);
+			backend_unload(obj);
 			return fd;
 		}
 		prog->fd = fd;
@@ -502,7 +509,7 @@ void rax_object__close(struct rax_object *obj)
 		return;
 	if (obj->loaded) {
 		close_prog_handles(obj);
-		rax_inproc_unload(obj);
+		backend_unload(obj);
 		obj->loaded = false;
 	}
 	object_free(obj);

@@ -8,6 +8,7 @@
 
 #include "librax_internal.h"
 #include "runtime_inproc.h"
+#include "backend_kernel.h"
 
 #define RAX_ETH_HLEN 14u
 /* Largest packet / syscall context accepted (the kernel's limits are similar). */
@@ -206,6 +207,9 @@ static int rax_prog_test_run(int prog_fd, struct rax_test_run_opts *opts)
 		pr_warn("test run: fd %d is not a loaded program\n", prog_fd);
 		return -EINVAL;
 	}
+	/* Programs in rax.ko run there (backend_kernel.c). */
+	if (prog->obj->backend == RAX_BACKEND_KERNEL)
+		return rax_kernel_test_run(prog, opts);
 	if (!prog->entry) {
 		pr_warn("prog '%s': test run: not loaded in-process\n", prog->name);
 		return -EINVAL;
