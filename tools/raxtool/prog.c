@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * raxtool prog: run a program of a Rax object on test input, like
- * "bpftool prog run".  show/load/attach/detach belong to the kernel
- * backend and come with it.
+ * "bpftool prog run"; load/attach/detach/show for rax.ko live in
+ * prog_kernel.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "raxtool.h"
+#include "prog_kernel.h"
 
 /* Room for programs that grow the packet (XDP adjust_head/tail). */
 #define DATA_OUT_HEADROOM 4096
@@ -196,9 +197,25 @@ out:
 
 static int do_help(int argc, char **argv);
 
+/* Kernel (rax.ko): module-wide counters; an object FILE is not shown yet. */
+static int do_show(int argc, char **argv)
+{
+	(void)argv;
+	if (argc) {
+		p_err("'prog show' takes no arguments (it shows what rax.ko holds)");
+		return -1;
+	}
+	return prog_kernel_show();
+}
+
 static const struct cmd prog_cmds[] = {
 	{ "run",	do_run,
 	  " FILE [name PROG] data_in FILE [data_out FILE] [ctx_in FILE] [repeat N] [show maps]" },
+	{ "load",	prog_kernel_load,	" FILE" },
+	{ "attach",	prog_kernel_attach,
+	  " FILE [name PROG] [kprobe FUNC | kretprobe FUNC | raw_tp EVENT] [duration SECONDS]" },
+	{ "detach",	prog_kernel_detach,	" pid PID" },
+	{ "show",	do_show,	"" },
 	{ "help",	do_help,	"" },
 	{ 0 }
 };
@@ -212,7 +229,15 @@ static int do_help(int argc, char **argv)
 		"run: load FILE (in-process unless RAX_BACKEND=kernel) and run PROG\n"
 		"     (needed when FILE has several programs) on the bytes of data_in\n"
 		"     ('-' = stdin) repeat times; data_out receives the packet after\n"
-		"     the run; 'show maps' prints the maps afterwards (always in JSON).\n");
+		"     the run; 'show maps' prints the maps afterwards (always in JSON).\n"
+		"load: load FILE into rax.ko, list its programs and map ids, unload\n"
+		"     (nothing is pinned).\n"
+		"attach: load FILE into rax.ko and attach PROG (default: every\n"
+		"     kprobe/kretprobe/raw_tp program, at the hook its section names) for\n"
+		"     duration seconds (default: until SIGINT/SIGTERM or 'prog detach'),\n"
+		"     then detach and print the maps.\n"
+		"detach: detach the links of a running 'prog attach' process.\n"
+		"show: what rax.ko holds (objects, links, map references, arenas).\n");
 }
 
 int do_prog(int argc, char **argv)
