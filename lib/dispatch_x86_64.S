@@ -83,4 +83,61 @@ rax_escape:
 	.cfi_endproc
 	.size	rax_escape, . - rax_escape
 
+/*
+ * void rax_abort_on_stack(void *stack_top (rdi), __u64 cause (rsi)): noreturn.
+ * Abandon the run's frames and call rax_inproc_abort(cause, NULL) on a
+ * fresh frame at the top of the level's stack: signal handlers redirect an
+ * interrupted run here, and the recursion check comes here with little
+ * stack left.
+ */
+	.globl	rax_abort_on_stack
+	.hidden	rax_abort_on_stack
+	.type	rax_abort_on_stack, @function
+	.p2align 4
+rax_abort_on_stack:
+	.cfi_startproc
+	.cfi_undefined rip
+	movq	%rdi, %rsp
+	movl	%esi, %edi
+	xorl	%esi, %esi
+	call	rax_inproc_abort
+	ud2
+	.cfi_endproc
+	.size	rax_abort_on_stack, . - rax_abort_on_stack
+
+/*
+ * rax_helper_thunk: every helper call of a program goes through it (the
+ * image's PLT stubs load the helper into r11 and jump here).  It counts
+ * the thread's helper depth around the call, so the watchdog never
+ * redirects a run inside librax, and ends the run at the helper's return
+ * when the watchdog asked for it (struct rax_thread: helper_depth at 4,
+ * terminate at 48).  Helpers take at most six register arguments.
+ */
+	.globl	rax_helper_thunk
+	.hidden	rax_helper_thunk
+	.type	rax_helper_thunk, @function
+	.p2align 4
+rax_helper_thunk:
+	.cfi_startproc
+	pushq	%rbx
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %rbx, 0
+	movq	rax_thread@GOTTPOFF(%rip), %rbx
+	addl	$1, %fs:4(%rbx)
+	call	*%r11
+	subl	$1, %fs:4(%rbx)
+	cmpl	$0, %fs:48(%rbx)
+	jne	1f
+	popq	%rbx
+	.cfi_adjust_cfa_offset -8
+	.cfi_restore %rbx
+	ret
+1:
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %rbx, 0
+	call	rax_inproc_helper_terminate
+	ud2
+	.cfi_endproc
+	.size	rax_helper_thunk, . - rax_helper_thunk
+
 	.section .note.GNU-stack, "", @progbits

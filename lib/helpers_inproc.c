@@ -28,7 +28,7 @@
  * map definitions in its image; NULL otherwise (outside a run, a pointer
  * elsewhere in ".maps", a definition outside ".maps" which has no slot).
  */
-static struct rax_umap *rax_h_map_of(const struct rax_map_def *def, __u32 *map_flags)
+int rax_inproc_map_index(const struct rax_map_def *def)
 {
 	struct rax_program *prog = rax_inproc_current_prog();
 	const struct rax_inproc_image *img;
@@ -37,20 +37,27 @@ static struct rax_umap *rax_h_map_of(const struct rax_map_def *def, __u32 *map_f
 	size_t i;
 
 	if (!prog)
-		return NULL;
+		return -1;
 	obj = prog->obj;
 	img = obj->inproc;
 	if (!img->maps_base || p < (uintptr_t)img->maps_base ||
 	    p >= (uintptr_t)img->maps_base + img->maps_size)
-		return NULL;
+		return -1;
 	for (i = 0; i < obj->map_cnt; i++) {
-		if (p != (uintptr_t)img->maps_base + obj->maps[i].def_off)
-			continue;
-		*map_flags = obj->maps[i].def.map_flags;
-		return (struct rax_umap *)(uintptr_t)
-			__atomic_load_n(&def->runtime_slot, __ATOMIC_RELAXED);
+		if (p == (uintptr_t)img->maps_base + obj->maps[i].def_off)
+			return (int)i;
 	}
-	return NULL;
+	return -1;
+}
+
+static struct rax_umap *rax_h_map_of(const struct rax_map_def *def, __u32 *map_flags)
+{
+	int idx = rax_inproc_map_index(def);
+
+	if (idx < 0)
+		return NULL;
+	*map_flags = rax_inproc_current_prog()->obj->maps[idx].def.map_flags;
+	return (struct rax_umap *)(uintptr_t)__atomic_load_n(&def->runtime_slot, __ATOMIC_RELAXED);
 }
 
 static long rax_h_map_lookup_elem(const struct rax_map_def *def, const void *key,
@@ -202,38 +209,12 @@ static long rax_h_trace_printk(const char *msg, __u32 len)
 	return len;
 }
 
-/* ---- Runtime-owned resources (a later issue implements them) ---------------------- */
-static long rax_h_lock_acquire(const struct rax_map_def *def, void *lock)
-{
-	(void)def;
-	(void)lock;
-	return -EOPNOTSUPP;
-}
-
-static long rax_h_lock_release(void *lock)
-{
-	(void)lock;
-	return -EOPNOTSUPP;
-}
-
-static void *rax_h_output_reserve(const struct rax_map_def *def, __u64 size)
-{
-	(void)def;
-	(void)size;
-	return NULL;
-}
-
-static long rax_h_output_submit(void *rec)
-{
-	(void)rec;
-	return -EOPNOTSUPP;
-}
-
-static long rax_h_output_discard(void *rec)
-{
-	(void)rec;
-	return -EOPNOTSUPP;
-}
+/* ---- Runtime-owned resources (lock_inproc.c, output_inproc.c) -------------------- */
+#define rax_h_lock_acquire rax_inproc_lock_acquire
+#define rax_h_lock_release rax_inproc_lock_release
+#define rax_h_output_reserve rax_inproc_output_reserve
+#define rax_h_output_submit rax_inproc_output_submit
+#define rax_h_output_discard rax_inproc_output_discard
 
 /* ---- Binding by name ---------------------------------------------------------------- */
 #define rax_h_panic rax_inproc_panic

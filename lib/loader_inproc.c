@@ -17,8 +17,17 @@
 #include "librax_internal.h"
 #include "runtime_inproc.h"
 
-/* PLT stub: jmp *slot(%rip), padded with int3. */
-#define RAX_PLT_STUB_SIZE 8u
+/*
+ * PLT stub: mov slot(%rip), %r11; jmp *thunk_slot(%rip), padded with int3.
+ * Every helper call goes through rax_helper_thunk (helper depth and the
+ * watchdog's terminate request).  One more stub after the imports jumps
+ * to the recursion entry check.
+ */
+#define RAX_PLT_STUB_SIZE 16u
+/* The runtime's GOT slots, after the imports and GOTPCREL targets. */
+#define RAX_GOT_RUNTIME_SLOTS 2u
+/* The pad -Z patchable-function-entry=5 emits: nopl 0x8(%rax,%rax,1). */
+static const __u8 rax_entry_pad[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x08 };
 #define RAX_IMAGE_MAX (2ull << 30)
 
 /* Where a section goes. */
@@ -33,7 +42,7 @@ struct rax_layout {
 	size_t *sec_off;	/* offset of each section in the image */
 	enum rax_range *sec_range;
 	int *got_idx;		/* by symbol index: GOT slot, or -1 */
-	size_t got_cnt;
+	size_t got_cnt;		/* without the runtime's slots */
 	size_t plt_off, got_off;
 };
 
@@ -220,13 +229,13 @@ static int rax_layout_compute(struct rax_layout *l, struct rax_inproc_image *img
 
 	off = rax_place(l, e, RAX_RANGE_TEXT, 0, rax_want_text);
 	l->plt_off = rax_align_up(off, 16);
-	off = l->plt_off + e->import_cnt * RAX_PLT_STUB_SIZE;
+	off = l->plt_off + (e->import_cnt + 1) * RAX_PLT_STUB_SIZE;
 	img->text_size = rax_align_up(off, page);
 
 	img->rodata_off = img->text_size;
 	off = rax_place(l, e, RAX_RANGE_RODATA, img->rodata_off, rax_want_rodata);
 	l->got_off = rax_align_up(off, 8);
-	off = l->got_off + l->got_cnt * sizeof(__u64);
+	off = l->got_off + (l->got_cnt + RAX_GOT_RUNTIME_SLOTS) * sizeof(__u64);
 	img->rodata_size = rax_align_up(off, page) - img->rodata_off;
 
 	img->data_off = img->rodata_off + img->rodata_size;
@@ -358,24 +367,117 @@ static int rax_got_fill(const struct rax_elf *e, struct rax_inproc_image *img,
 			return err;
 		img->got[l->got_idx[i]] = addr;
 	}
+	img->got[l->got_cnt] = (__u64)(uintptr_t)rax_helper_thunk;
+	img->got[l->got_cnt + 1] = (__u64)(uintptr_t)rax_stack_check;
 	return 0;
 }
 
-static void rax_plt_fill(const struct rax_elf *e, struct rax_inproc_image *img)
+static void rax_stub_jmp_slot(__u8 *at, const __u64 *slot)
 {
+	/* the whole image is < 2 GiB: the displacement fits */
+	int32_t disp = (int32_t)((intptr_t)slot - (intptr_t)(at + 6));
+
+	at[0] = 0xff;		/* jmp *disp32(%rip) */
+	at[1] = 0x25;
+	memcpy(at + 2, &disp, sizeof(disp));
+}
+
+static __u8 *rax_stack_check_stub(const struct rax_elf *e, const struct rax_inproc_image *img)
+{
+	return img->plt + e->import_cnt * RAX_PLT_STUB_SIZE;
+}
+
+static void rax_plt_fill(const struct rax_elf *e, struct rax_inproc_image *img,
+			 const struct rax_layout *l)
+{
+	const __u64 *thunk_slot = &img->got[l->got_cnt];
+	__u8 *stub;
 	size_t i;
 
 	for (i = 0; i < e->import_cnt; i++) {
-		__u8 *stub = img->plt + i * RAX_PLT_STUB_SIZE;
-		/* the whole image is < 2 GiB: the displacement fits */
-		int32_t disp = (int32_t)((intptr_t)&img->got[i] - (intptr_t)(stub + 6));
+		int32_t disp;
 
-		stub[0] = 0xff;		/* jmp *disp32(%rip) */
-		stub[1] = 0x25;
-		memcpy(stub + 2, &disp, sizeof(disp));
-		stub[6] = 0xcc;		/* int3 */
-		stub[7] = 0xcc;
+		stub = img->plt + i * RAX_PLT_STUB_SIZE;
+		memset(stub, 0xcc, RAX_PLT_STUB_SIZE);	/* int3 padding */
+		disp = (int32_t)((intptr_t)&img->got[i] - (intptr_t)(stub + 7));
+		stub[0] = 0x4c;		/* mov disp32(%rip), %r11 */
+		stub[1] = 0x8b;
+		stub[2] = 0x1d;
+		memcpy(stub + 3, &disp, sizeof(disp));
+		rax_stub_jmp_slot(stub + 7, thunk_slot);
 	}
+	stub = rax_stack_check_stub(e, img);
+	memset(stub, 0xcc, RAX_PLT_STUB_SIZE);
+	rax_stub_jmp_slot(stub, &img->got[l->got_cnt + 1]);
+}
+
+/* True when some program of @obj has function @name in a recursive cycle. */
+static bool rax_func_is_checked(const struct rax_object *obj, const char *name)
+{
+	size_t i, j;
+
+	for (i = 0; i < obj->prog_cnt; i++) {
+		size_t cnt = rax_program__checked_func_cnt(&obj->progs[i]);
+
+		for (j = 0; j < cnt; j++) {
+			const char *f = rax_program__checked_func(&obj->progs[i], j);
+
+			if (f && !strcmp(f, name))
+				return true;
+		}
+	}
+	return false;
+}
+
+static const char *rax_func_at(const struct rax_elf *e, __u32 shndx, __u64 off)
+{
+	size_t i;
+
+	for (i = 0; i < e->sym_cnt; i++) {
+		const struct rax_elf_symbol *sym = &e->syms[i];
+
+		if (sym->type == STT_FUNC && sym->shndx == shndx && sym->value == off &&
+		    sym->name && sym->name[0])
+			return sym->name;
+	}
+	return NULL;
+}
+
+/*
+ * The recursion entry check: write "call <stack-check stub>" over the
+ * entry pad of every function the gate found in a recursive cycle.
+ */
+static int rax_patch_entries(struct rax_object *obj, struct rax_inproc_image *img)
+{
+	const struct rax_elf *e = &obj->elf;
+	__u8 *stub = rax_stack_check_stub(e, img);
+	size_t i;
+
+	for (i = 0; i < e->patch_site_cnt; i++) {
+		const struct rax_elf_patch_site *ps = &e->patch_sites[i];
+		const char *name;
+		int32_t disp;
+		__u8 *at;
+
+		if (ps->shndx >= e->sec_cnt || !img->sec_addr[ps->shndx] ||
+		    ps->offset > e->secs[ps->shndx].size ||
+		    e->secs[ps->shndx].size - ps->offset < sizeof(rax_entry_pad))
+			continue;
+		name = rax_func_at(e, ps->shndx, ps->offset);
+		if (!name || !rax_func_is_checked(obj, name))
+			continue;
+		at = (__u8 *)(uintptr_t)(img->sec_addr[ps->shndx] + ps->offset);
+		if (memcmp(at, rax_entry_pad, sizeof(rax_entry_pad))) {
+			pr_warn("object '%s': function '%s' needs the recursion check but its entry pad was changed\n",
+				obj->name, name);
+			return -EINVAL;
+		}
+		disp = (int32_t)((intptr_t)stub - (intptr_t)(at + 5));
+		at[0] = 0xe8;	/* call rel32 */
+		memcpy(at + 1, &disp, sizeof(disp));
+		img->patched_cnt++;
+	}
+	return 0;
 }
 
 static int rax_map_slots_fill(struct rax_object *obj, struct rax_inproc_image *img)
@@ -451,6 +553,7 @@ static void rax_image_free(struct rax_inproc_image *img)
 	for (i = 0; i < img->prog_cnt; i++)
 		rax_inproc_prog_fini(&img->progs[i]);
 	free(img->progs);
+	free(img->out_seq);
 	free(img->sec_addr);
 	free(img);
 }
@@ -507,7 +610,7 @@ static int rax_image_build(struct rax_object *obj, struct rax_inproc_image *img)
 	err = rax_got_fill(e, img, &l);
 	if (err)
 		goto out;
-	rax_plt_fill(e, img);
+	rax_plt_fill(e, img, &l);
 	for (i = 0; i < e->reloc_cnt; i++) {
 		err = rax_reloc_apply(e, img, &l, i);
 		if (err)
@@ -517,6 +620,10 @@ static int rax_image_build(struct rax_object *obj, struct rax_inproc_image *img)
 	if (err)
 		goto out;
 	err = rax_prog_entries_fill(obj, img);
+	if (err)
+		goto out;
+	/* after relocation: a relocation never targets a pad */
+	err = rax_patch_entries(obj, img);
 	if (err)
 		goto out;
 
@@ -543,12 +650,15 @@ int rax_inproc_load(struct rax_object *obj)
 	if (!img)
 		return -ENOMEM;
 	img->progs = calloc(obj->prog_cnt ? obj->prog_cnt : 1, sizeof(*img->progs));
-	if (!img->progs) {
+	img->out_seq = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*img->out_seq));
+	if (!img->progs || !img->out_seq) {
+		free(img->progs);
+		free(img->out_seq);
 		free(img);
 		return -ENOMEM;
 	}
 	for (; img->prog_cnt < obj->prog_cnt; img->prog_cnt++) {
-		err = rax_inproc_prog_init(&img->progs[img->prog_cnt]);
+		err = rax_inproc_prog_init(&img->progs[img->prog_cnt], obj->time_budget_ms);
 		if (err) {
 			rax_image_free(img);
 			return err;
@@ -558,6 +668,9 @@ int rax_inproc_load(struct rax_object *obj)
 	err = rax_inproc_maps_create(obj);
 	if (!err)
 		err = rax_image_build(obj, img);
+	/* Runs of this object are watched for time and faults from now on. */
+	if (!err)
+		err = rax_watchdog_arm();
 	if (err) {
 		for (i = 0; i < obj->prog_cnt; i++)
 			obj->progs[i].entry = NULL;
@@ -566,9 +679,11 @@ int rax_inproc_load(struct rax_object *obj)
 		return err;
 	}
 	obj->inproc = img;
-	pr_debug("object '%s': loaded in-process at %p (%zu bytes: text %zu, rodata %zu, data %zu)\n",
+	for (i = 0; i < img->prog_cnt; i++)
+		rax_watchdog_budget_hint(img->progs[i].budget_ns);
+	pr_debug("object '%s': loaded in-process at %p (%zu bytes: text %zu, rodata %zu, data %zu; %zu entries checked)\n",
 		 obj->name, (void *)img->base, img->size, img->text_size, img->rodata_size,
-		 img->data_size);
+		 img->data_size, img->patched_cnt);
 	return 0;
 }
 
@@ -576,8 +691,12 @@ void rax_inproc_unload(struct rax_object *obj)
 {
 	size_t i;
 
+	if (!obj->inproc)
+		return;
 	for (i = 0; i < obj->prog_cnt; i++)
 		obj->progs[i].entry = NULL;
+	/* Waits for a watchdog scan that may read this object's programs. */
+	rax_watchdog_disarm();
 	rax_inproc_maps_destroy(obj);
 	rax_image_free(obj->inproc);
 	obj->inproc = NULL;

@@ -2,54 +2,79 @@
 /*
  * The in-process runtime: per-thread run state (nesting levels, dedicated
  * stacks with guard pages, run generation), the run entry point and the
- * panic path.
+ * abort path that panics, timeouts, stack exhaustion and faults share.
  *
  * rax_inproc_run() is the hot path: it makes no syscall, reads no clock
  * and leaves the signal mask alone.  Everything expensive happens once per
- * thread (stack allocation) or on the panic path.
+ * thread (stack allocation) or on the abort path.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "librax_internal.h"
 #include "runtime_inproc.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RAX_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define RAX_ASAN 1
+#endif
+#ifdef RAX_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define RAX_VALGRIND 1
+#endif
+#endif
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-struct rax_run_level {
-	struct rax_jmp jb;		/* entry state, for rax_escape() */
-	struct rax_program *prog;	/* program running at this level */
-	void *stack_top;		/* this level's dedicated stack */
-};
-
-struct rax_thread {
-	__u32 depth;		/* levels in use */
-	/*
-	 * Bumped on every entry.  A watchdog (later) samples it from another
-	 * thread to tell a long run from a sequence of short ones.
-	 */
-	__u64 generation;
-	void *stacks;		/* one mapping: per level a guard page + stack */
-	size_t stacks_size;
-	struct rax_run_level level[RAX_MAX_NESTING];
-};
+/* The assembly reads these fields by offset. */
+_Static_assert(offsetof(struct rax_thread, depth) == 0, "depth offset");
+_Static_assert(offsetof(struct rax_thread, helper_depth) == RAX_THREAD_OFF_HELPER_DEPTH,
+	       "helper_depth offset");
+_Static_assert(offsetof(struct rax_thread, stack_limit) == RAX_THREAD_OFF_STACK_LIMIT,
+	       "stack_limit offset");
+_Static_assert(offsetof(struct rax_thread, terminate) == RAX_THREAD_OFF_TERMINATE,
+	       "terminate offset");
 
 /* initial-exec: a TLS access is one %fs-relative load, no __tls_get_addr. */
-static __thread struct rax_thread rax_thread __attribute__((tls_model("initial-exec")));
+__thread struct rax_thread rax_thread __attribute__((tls_model("initial-exec")));
 
 static pthread_once_t rax_thread_key_once = PTHREAD_ONCE_INIT;
 static pthread_key_t rax_thread_key;
 static int rax_thread_key_err;
 
+#ifdef RAX_VALGRIND
+static __thread unsigned int rax_vg_stack_id[RAX_MAX_NESTING];
+#endif
+
+static size_t rax_page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
 static void rax_thread_release(void *arg)
 {
 	struct rax_thread *t = arg;
 
+	rax_watchdog_thread_del(t);
+	rax_altstack_release(t);
+#ifdef RAX_VALGRIND
+	for (__u32 i = 0; i < RAX_MAX_NESTING; i++)
+		VALGRIND_STACK_DEREGISTER(rax_vg_stack_id[i]);
+#endif
 	if (t->stacks)
 		munmap(t->stacks, t->stacks_size);
 	t->stacks = NULL;
@@ -62,14 +87,19 @@ static void rax_thread_key_create(void)
 }
 
 /*
- * First run on this thread: map the stacks and arrange their release at
- * exit.  Out of line so the hot path keeps a small frame.
+ * First run on this thread: map the stacks (each with a guard page below
+ * it) and the levels' side areas, give the thread an alternate signal
+ * stack, register it with the watchdog and arrange the release at exit.
+ * Out of line so the hot path keeps a small frame.
  */
 static __attribute__((noinline, cold)) int rax_thread_init(struct rax_thread *t)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t page = rax_page_size();
 	size_t stack = (RAX_STACK_SIZE + page - 1) & ~(page - 1);
 	size_t per_level = page + stack;
+	size_t side = (sizeof(struct rax_level_side) * RAX_MAX_NESTING + page - 1) & ~(page - 1);
+	size_t total = per_level * RAX_MAX_NESTING + side;
+	struct rax_level_side *sides;
 	__u8 *mem;
 	__u32 i;
 	int err;
@@ -81,8 +111,7 @@ static __attribute__((noinline, cold)) int rax_thread_init(struct rax_thread *t)
 		return -rax_thread_key_err;
 	}
 
-	mem = mmap(NULL, per_level * RAX_MAX_NESTING, PROT_NONE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	mem = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem == MAP_FAILED) {
 		err = -errno;
 		pr_warn("runtime: cannot map program stacks: %s\n", strerror(-err));
@@ -92,23 +121,44 @@ static __attribute__((noinline, cold)) int rax_thread_init(struct rax_thread *t)
 	for (i = 0; i < RAX_MAX_NESTING; i++) {
 		__u8 *lo = mem + i * per_level + page;
 
-		if (mprotect(lo, stack, PROT_READ | PROT_WRITE)) {
-			err = -errno;
-			pr_warn("runtime: cannot map program stacks: %s\n", strerror(-err));
-			munmap(mem, per_level * RAX_MAX_NESTING);
-			return err;
-		}
+		if (mprotect(lo, stack, PROT_READ | PROT_WRITE))
+			goto fail_errno;
 		t->level[i].stack_top = lo + stack;
+		/* A checked entry below this leaves too little for helpers and the panic path. */
+		t->stack_limit[i + 1] = (__u64)(uintptr_t)(lo + stack - RAX_STACK_BUDGET);
 	}
-	err = pthread_setspecific(rax_thread_key, t);
+	sides = (struct rax_level_side *)(void *)(mem + per_level * RAX_MAX_NESTING);
+	if (mprotect(sides, side, PROT_READ | PROT_WRITE))
+		goto fail_errno;
+	for (i = 0; i < RAX_MAX_NESTING; i++)
+		t->level[i].side = &sides[i];
+
+	err = rax_altstack_ensure(t);
+	if (err)
+		goto fail;
+	err = -pthread_setspecific(rax_thread_key, t);
 	if (err) {
-		pr_warn("runtime: cannot register thread state: %s\n", strerror(err));
-		munmap(mem, per_level * RAX_MAX_NESTING);
-		return -err;
+		pr_warn("runtime: cannot register thread state: %s\n", strerror(-err));
+		rax_altstack_release(t);
+		goto fail;
 	}
+#ifdef RAX_VALGRIND
+	for (i = 0; i < RAX_MAX_NESTING; i++)
+		rax_vg_stack_id[i] = VALGRIND_STACK_REGISTER(
+			(__u8 *)t->level[i].stack_top - stack, t->level[i].stack_top);
+#endif
+	t->tid = (int)syscall(SYS_gettid);
 	t->stacks = mem;
-	t->stacks_size = per_level * RAX_MAX_NESTING;
+	t->stacks_size = total;
+	rax_watchdog_thread_add(t);
 	return 0;
+
+fail_errno:
+	err = -errno;
+	pr_warn("runtime: cannot map program stacks: %s\n", strerror(-err));
+fail:
+	munmap(mem, total);
+	return err;
 }
 
 /*
@@ -144,15 +194,57 @@ static __attribute__((noinline, cold)) int rax_run_missed(struct rax_program *pr
 	return -EBUSY;
 }
 
+#ifdef RAX_ASAN
+/*
+ * Under ASan the program is entered through this trampoline so the stack
+ * switch is announced from both sides (fiber annotations): instrumented
+ * helpers and the abort path then run on the program stack without false
+ * reports.
+ */
+struct rax_asan_level {
+	void *entry;
+	const void *old_bottom;
+	size_t old_size;
+};
+static __thread struct rax_asan_level rax_asan_level[RAX_MAX_NESTING];
+
+static __u64 rax_asan_trampoline(void *ctx)
+{
+	struct rax_asan_level *a = &rax_asan_level[rax_thread.depth - 1];
+	__u64 (*entry)(void *) = (__u64 (*)(void *))a->entry;
+	__u64 ret;
+
+	__sanitizer_finish_switch_fiber(NULL, &a->old_bottom, &a->old_size);
+	ret = entry(ctx);
+	__sanitizer_start_switch_fiber(NULL, a->old_bottom, a->old_size);
+	return ret;
+}
+
+static void rax_asan_leave_level(struct rax_thread *t)
+{
+	struct rax_asan_level *a = &rax_asan_level[t->depth - 1];
+
+	__sanitizer_start_switch_fiber(NULL, a->old_bottom, a->old_size);
+}
+#endif
+
+static __attribute__((noinline, cold)) void rax_run_drain(struct rax_thread *t,
+							  struct rax_run_level *lvl)
+{
+	rax_cleanup_drain(lvl);
+	t->terminate = 0;
+}
+
 int rax_inproc_run(struct rax_program *prog, void *ctx, __u64 *result)
 {
 	struct rax_thread *t = &rax_thread;
 	__u32 depth = t->depth;
 	struct rax_inproc_prog *st;
 	struct rax_run_level *lvl;
+	void *entry = prog->entry;
 	int err;
 
-	if (unlikely(!prog->entry || !prog->obj->inproc))
+	if (unlikely(!entry || !prog->obj->inproc))
 		return -EINVAL;
 	st = rax_inproc_prog_state(prog);
 	if (unlikely(depth >= RAX_MAX_NESTING))
@@ -165,12 +257,25 @@ int rax_inproc_run(struct rax_program *prog, void *ctx, __u64 *result)
 
 	lvl = &t->level[depth];
 	lvl->prog = prog;
+	lvl->helper_base = t->helper_depth;
 	t->depth = depth + 1;
 	__atomic_store_n(&t->generation, t->generation + 1, __ATOMIC_RELAXED);
 	rax_counter_inc_fast(&st->stats.runs);
 
-	*result = rax_dispatch(ctx, prog->entry, lvl->stack_top, &lvl->jb);
+#ifdef RAX_ASAN
+	rax_asan_level[depth].entry = entry;
+	entry = (void *)rax_asan_trampoline;
+	__sanitizer_start_switch_fiber(NULL, (__u8 *)lvl->stack_top - RAX_STACK_SIZE,
+				       RAX_STACK_SIZE);
+#endif
+	*result = rax_dispatch(ctx, entry, lvl->stack_top, &lvl->jb);
+#ifdef RAX_ASAN
+	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
 
+	/* Resources the program did not release (leaked guards) end with the run. */
+	if (unlikely(lvl->cleanup_cnt | t->terminate))
+		rax_run_drain(t, lvl);
 	lvl->prog = NULL;
 	t->depth = depth;
 	return 0;
@@ -183,14 +288,22 @@ struct rax_program *rax_inproc_current_prog(void)
 	return t->depth ? t->level[t->depth - 1].prog : NULL;
 }
 
+struct rax_run_level *rax_inproc_current_level(void)
+{
+	struct rax_thread *t = &rax_thread;
+
+	return t->depth ? &t->level[t->depth - 1] : NULL;
+}
+
 __u32 rax_inproc_depth(void)
 {
 	return rax_thread.depth;
 }
 
-int rax_inproc_prog_init(struct rax_inproc_prog *st)
+int rax_inproc_prog_init(struct rax_inproc_prog *st, __u32 budget_ms)
 {
 	memset(st, 0, sizeof(*st));
+	st->budget_ns = (__u64)(budget_ms ? budget_ms : RAX_DEFAULT_TIME_BUDGET_MS) * 1000000ull;
 	return -pthread_mutex_init(&st->panic_lock, NULL);
 }
 
@@ -210,10 +323,10 @@ static __u64 rax_monotonic_ns(void)
 /*
  * Record the message and decide whether to log it: at most
  * RAX_PANIC_LOG_BURST messages per second per program, so a program that
- * panics on every packet cannot flood the log.  Returns the number of
+ * aborts on every packet cannot flood the log.  Returns the number of
  * messages suppressed in the previous window through *suppressed.
  */
-static bool rax_panic_record(struct rax_inproc_prog *st, const char *msg, __u32 len,
+static bool rax_abort_record(struct rax_inproc_prog *st, const char *msg, size_t len,
 			     __u32 *suppressed)
 {
 	__u64 now = rax_monotonic_ns();
@@ -238,13 +351,84 @@ static bool rax_panic_record(struct rax_inproc_prog *st, const char *msg, __u32 
 	return log;
 }
 
-void rax_inproc_panic(const char *msg, __u32 len)
+static const char *rax_abort_what(__u32 cause)
+{
+	switch (cause) {
+	case RAX_ABORT_PANIC: return "panicked";
+	case RAX_ABORT_TIMEOUT: return "timed out";
+	case RAX_ABORT_STACK: return "ran out of stack";
+	case RAX_ABORT_FAULT: return "faulted";
+	default: return "aborted";
+	}
+}
+
+static void rax_abort_default_msg(char *buf, size_t size, __u32 cause,
+				  const struct rax_inproc_prog *st)
+{
+	switch (cause) {
+	case RAX_ABORT_TIMEOUT:
+		snprintf(buf, size, "timeout: ran past its %llu ms budget",
+			 (unsigned long long)(st->budget_ns / 1000000ull));
+		break;
+	case RAX_ABORT_STACK:
+		snprintf(buf, size, "stack: a recursive call found less than %u bytes left",
+			 RAX_STACK_RESERVE);
+		break;
+	case RAX_ABORT_FAULT:
+		snprintf(buf, size, "fault: the program's code raised a hardware exception");
+		break;
+	default:
+		snprintf(buf, size, "aborted");
+	}
+}
+
+void rax_inproc_abort(__u32 cause, const char *msg)
 {
 	struct rax_thread *t = &rax_thread;
+	char buf[RAX_PANIC_MSG_LEN];
 	struct rax_run_level *lvl;
 	struct rax_inproc_prog *st;
 	struct rax_program *prog;
 	__u32 suppressed;
+	size_t len;
+
+	if (t->depth == 0) {
+		fprintf(stderr, "librax: run aborted outside a program run: %s\n",
+			msg ? msg : rax_abort_what(cause));
+		abort();
+	}
+	if (cause >= RAX_ABORT_CAUSE_MAX || cause == RAX_ABORT_NONE)
+		cause = RAX_ABORT_PANIC;
+	lvl = &t->level[t->depth - 1];
+	prog = lvl->prog;
+	st = rax_inproc_prog_state(prog);
+	__atomic_fetch_add(&st->stats.aborts[cause], 1, __ATOMIC_RELAXED);
+
+	if (!msg) {
+		rax_abort_default_msg(buf, sizeof(buf), cause, st);
+		msg = buf;
+	}
+	len = strnlen(msg, RAX_PANIC_MSG_LEN - 1);
+	if (rax_abort_record(st, msg, len, &suppressed)) {
+		if (suppressed)
+			pr_warn("prog '%s': %u abort messages suppressed\n", prog->name,
+				suppressed);
+		pr_warn("prog '%s': %s: %.*s\n", prog->name, rax_abort_what(cause), (int)len, msg);
+	}
+
+	/* Nothing unwinds: the runtime releases what the run registered. */
+	rax_cleanup_drain(lvl);
+	t->terminate = 0;
+	t->helper_depth = lvl->helper_base;
+#ifdef RAX_ASAN
+	rax_asan_leave_level(t);
+#endif
+	rax_escape(&lvl->jb, rax_inproc_aborted_result(prog->type));
+}
+
+void rax_inproc_panic(const char *msg, __u32 len)
+{
+	char buf[RAX_PANIC_MSG_LEN];
 
 	if (!msg) {
 		msg = "(no message)";
@@ -252,21 +436,29 @@ void rax_inproc_panic(const char *msg, __u32 len)
 	}
 	if (len > RAX_PANIC_MSG_LEN - 1)
 		len = RAX_PANIC_MSG_LEN - 1;
-	if (t->depth == 0) {
-		fprintf(stderr, "librax: rax_panic called outside a program run: %.*s\n",
-			(int)len, msg);
+	/* The program's message is not NUL-terminated; it may hold NULs. */
+	memcpy(buf, msg, len);
+	buf[len] = '\0';
+	if (rax_thread.depth == 0) {
+		fprintf(stderr, "librax: rax_panic called outside a program run: %s\n", buf);
 		abort();
 	}
+	rax_inproc_abort(RAX_ABORT_PANIC, buf);
+}
 
-	lvl = &t->level[t->depth - 1];
-	prog = lvl->prog;
-	st = rax_inproc_prog_state(prog);
-	__atomic_fetch_add(&st->stats.aborts[RAX_ABORT_PANIC], 1, __ATOMIC_RELAXED);
-	if (rax_panic_record(st, msg, len, &suppressed)) {
-		if (suppressed)
-			pr_warn("prog '%s': %u panic messages suppressed\n",
-				prog->name, suppressed);
-		pr_warn("prog '%s': panicked: %.*s\n", prog->name, (int)len, msg);
-	}
-	rax_escape(&lvl->jb, rax_inproc_aborted_result(prog->type));
+/* Entered from rax_stack_check() (assembly) when a checked entry finds the stack short. */
+__attribute__((noreturn)) void rax_inproc_stack_overflow(void);
+void rax_inproc_stack_overflow(void)
+{
+	struct rax_thread *t = &rax_thread;
+
+	/* About RAX_STACK_RESERVE is left here: finish on a fresh frame at the top. */
+	rax_abort_on_stack(t->level[t->depth - 1].stack_top, RAX_ABORT_STACK);
+}
+
+/* Entered from the helper thunk when the watchdog asked the run to end. */
+__attribute__((noreturn)) void rax_inproc_helper_terminate(void);
+void rax_inproc_helper_terminate(void)
+{
+	rax_inproc_abort(RAX_ABORT_TIMEOUT, NULL);
 }

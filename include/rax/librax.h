@@ -157,6 +157,35 @@ LIBRAX_API int rax_program__fd(const struct rax_program *prog);
 /** @brief Size of the program's code in bytes (its symbol size). */
 LIBRAX_API size_t rax_program__code_size(const struct rax_program *prog);
 
+/* Runtime statistics of a loaded program (opts-style: sz first). */
+struct rax_prog_stats {
+	size_t sz;		/* sizeof(struct rax_prog_stats) */
+	__u64 run_cnt;		/* runs started */
+	__u64 run_time_ns;	/* time spent in runs, sampled by the watchdog */
+	__u64 aborts[RAX_ABORT_CAUSE_MAX];	/* by enum rax_abort_cause */
+	__u64 missed;		/* runs skipped at the nesting limit */
+	char last_abort_msg[RAX_PANIC_MSG_LEN];	/* "" when it never aborted */
+	size_t :0;
+};
+#define rax_prog_stats__last_field last_abort_msg
+/**
+ * @brief Read a loaded program's runtime statistics.
+ * @param prog a program of a loaded object
+ * @param stats filled up to stats->sz (set sz first)
+ * @return 0, or a negative errno (errno set): -EINVAL for bad arguments,
+ * -ENOENT when the program is not loaded, -EOPNOTSUPP on the kernel backend
+ */
+LIBRAX_API int rax_program__stats(const struct rax_program *prog, struct rax_prog_stats *stats);
+/**
+ * @brief Set a loaded program's time budget: a run longer than @p ms is
+ * ended with RAX_ABORT_TIMEOUT (before load, use the object's
+ * time_budget_ms open option).
+ * @param prog a program of a loaded object
+ * @param ms budget in milliseconds, 0 for RAX_DEFAULT_TIME_BUDGET_MS
+ * @return 0, or a negative errno (errno set): -ENOENT before load
+ */
+LIBRAX_API int rax_program__set_time_budget(struct rax_program *prog, __u32 ms);
+
 /* ---- Maps ------------------------------------------------------------------ */
 LIBRAX_API const char *rax_map__name(const struct rax_map *map);
 LIBRAX_API enum rax_map_type rax_map__type(const struct rax_map *map);
