@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 
 #include <rax/abi.h>
 #include <rax/uapi/rax_ioctl.h>
@@ -62,6 +63,7 @@ struct rax_map_ref {
 
 struct rax_object {
 	char name[RAX_OBJ_NAME_LEN];
+	refcount_t refs;		/* the object fd and each link */
 	unsigned long text_addr;	/* arena allocation, 0 if none */
 	size_t text_size;
 	unsigned long data_addr;
@@ -79,13 +81,21 @@ struct rax_counters {
 	atomic64_t map_refs;
 	atomic64_t loads_total;
 	atomic64_t frees_total;
+	atomic64_t links;
 };
 extern struct rax_counters rax_counters;
 
 long rax_ioctl_load(void __user *uarg);
 void rax_object_free(struct rax_object *obj);
+void rax_object_get(struct rax_object *obj);
+/* Frees the object with its last reference; no run of it may be in flight. */
+void rax_object_put(struct rax_object *obj);
 int rax_object_install_fd(struct rax_object *obj);
 long rax_ioctl_test_run(struct rax_object *obj, void __user *uarg);
+
+/* ---- Hooks (rax_link.c) ---------------------------------------------- */
+/* RAX_IOC_ATTACH on an object fd: returns a link fd. */
+long rax_ioctl_attach(struct rax_object *obj, void __user *uarg);
 
 /* ---- Relocation (rax_reloc.c) ------------------------------------------ */
 /* Where each loaded section ended up. */

@@ -321,6 +321,7 @@ static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
 	if (!obj)
 		return -ENOMEM;
 	lc->obj = obj;
+	refcount_set(&obj->refs, 1);
 	strscpy(obj->name, lc->req.name, RAX_OBJ_NAME_LEN);
 	atomic64_inc(&rax_counters.objects);
 

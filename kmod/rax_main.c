@@ -47,6 +47,7 @@ static long rax_ioctl_info(void __user *uarg)
 	info.map_refs = atomic64_read(&rax_counters.map_refs);
 	info.loads_total = atomic64_read(&rax_counters.loads_total);
 	info.frees_total = atomic64_read(&rax_counters.frees_total);
+	info.links = atomic64_read(&rax_counters.links);
 	if (copy_to_user(uarg, &info, min_t(size_t, usize, sizeof(info))))
 		return -EFAULT;
 	return 0;

@@ -42,9 +42,21 @@ void rax_object_free(struct rax_object *obj)
 	atomic64_inc(&rax_counters.frees_total);
 }
 
+void rax_object_get(struct rax_object *obj)
+{
+	refcount_inc(&obj->refs);
+}
+
+void rax_object_put(struct rax_object *obj)
+{
+	if (refcount_dec_and_test(&obj->refs))
+		rax_object_free(obj);
+}
+
 static int rax_object_release(struct inode *inode, struct file *file)
 {
-	rax_object_free(file->private_data);
+	/* Links keep the object (and its code) until they are detached. */
+	rax_object_put(file->private_data);
 	return 0;
 }
 
@@ -215,6 +227,8 @@ static long rax_object_ioctl(struct file *file, unsigned int cmd, unsigned long 
 		return rax_ioctl_test_run(obj, uarg);
 	case RAX_IOC_STATS:
 		return rax_ioctl_stats(obj, uarg);
+	case RAX_IOC_ATTACH:
+		return rax_ioctl_attach(obj, uarg);
 	default:
 		return -ENOTTY;
 	}
