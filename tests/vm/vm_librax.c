@@ -8,6 +8,8 @@
  *  - trace_counter: rax_program__attach() on its kprobe and raw_tp programs,
  *    N getppid() calls from this process are counted exactly N times in
  *    both maps (keyed by tgid), nothing more after rax_link__destroy();
+ *  - raxtool: "prog attach" counts the same way, "prog detach pid" cuts its
+ *    links from another process;
  *  - closing everything leaves rax.ko with no object, link or map reference.
  *
  * Usage: vm_librax (paths are those vm_run.py puts in the initramfs)
@@ -20,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +40,7 @@
 #define EXPECTED "/data/xdp_counter.expected"
 #define LOADER "/bin/xdp_counter_loader"
 #define BPFTOOL "/bin/bpftool"
+#define RAXTOOL "/bin/raxtool"
 #define GETPPID_CALLS 37
 
 static int failures;
@@ -328,6 +333,96 @@ out:
 	rax_object__close(obj);
 }
 
+/* ---- raxtool prog attach / detach ---------------------------------------------------- */
+/* Wait (up to 60 s) until rax.ko holds @links links, or until @child exits. */
+static bool wait_links(__u64 links, pid_t child)
+{
+	struct rax_ioc_info info;
+
+	for (int i = 0; i < 3000; i++) {
+		if (rax_info(&info) == 0 && info.links == links)
+			return true;
+		if (child > 0 && waitpid(child, NULL, WNOHANG) == child)
+			return false;
+		usleep(20000);
+	}
+	return false;
+}
+
+static unsigned int count_substr(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+static void test_raxtool(void)
+{
+	char *detach_argv[] = { RAXTOOL, "-j", "prog", "detach", "pid", NULL, NULL };
+	char pid_str[16], entry[96], *out = NULL, *det = NULL;
+	struct rax_ioc_info before;
+	int pipefd[2], status = -1;
+	pid_t child;
+
+	if (rax_info(&before) || pipe(pipefd)) {
+		report("raxtool.attach", false, "setup: %s", strerror(errno));
+		return;
+	}
+	child = fork();
+	if (child == 0) {
+		dup2(pipefd[1], 1);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execl(RAXTOOL, RAXTOOL, "-j", "prog", "attach", TRACE_OBJ, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	if (!wait_links(before.links + 2, child)) {
+		out = slurp_fd(pipefd[0]);
+		if (out && strstr(out, "Inappropriate ioctl"))
+			printf("RAX-VM: rax.ko has no attach ioctl yet; raxtool attach test skipped\n");
+		else
+			report("raxtool.attach", false, "the programs never attached: %s",
+			       out ? out : "");
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		goto out;
+	}
+	call_getppid(GETPPID_CALLS);
+
+	snprintf(pid_str, sizeof(pid_str), "%d", (int)child);
+	detach_argv[5] = pid_str;
+	det = run_capture(detach_argv, NULL, &status);
+	if (status || !det || !strstr(det, "\"detached\":2") || !wait_links(before.links, -1)) {
+		report("raxtool.detach", false, "status %d: %s", status, det ? det : "");
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		goto out;
+	}
+	report("raxtool.detach", true, "'prog detach pid %s' detached both links", pid_str);
+	call_getppid(5);
+
+	kill(child, SIGTERM);
+	out = slurp_fd(pipefd[0]);
+	waitpid(child, &status, 0);
+	/* Both maps (kprobe and raw_tp) hold exactly our calls under our tgid. */
+	snprintf(entry, sizeof(entry), "\"formatted\":{\"key\":%d,\"value\":%d}", (int)getpid(),
+		 GETPPID_CALLS);
+	report("raxtool.attach", status == 0 && out && count_substr(out, entry) == 2,
+	       "exit status %d; %u of 2 maps hold %s", status, out ? count_substr(out, entry) : 0,
+	       entry);
+	if (status || !out || count_substr(out, entry) != 2)
+		printf("raxtool output: %s\n", out ? out : "(none)");
+out:
+	close(pipefd[0]);
+	free(out);
+	free(det);
+}
+
 /* ---- Nothing left behind ----------------------------------------------------------- */
 static void test_no_leak(const struct rax_ioc_info *before)
 {
@@ -359,6 +454,7 @@ int main(void)
 	test_loader();
 	test_maps_bpftool();
 	test_trace();
+	test_raxtool();
 	test_no_leak(&before);
 	return failures ? 1 : 0;
 }
