@@ -24,4 +24,10 @@ extern "C" {
     pub fn rax_get_current_comm(buf: *mut u8, size: u32) -> i64;
     pub fn rax_trace_printk(msg: *const u8, len: u32) -> i64;
     pub fn rax_panic(msg: *const u8, len: u32) -> !;
+    // Runtime-owned resources: each acquire also registers the release.
+    pub fn rax_lock_acquire(def: *const MapDef, lock: *mut c_void) -> i64;
+    pub fn rax_lock_release(lock: *mut c_void) -> i64;
+    pub fn rax_output_reserve(def: *const MapDef, size: u64) -> *mut c_void;
+    pub fn rax_output_submit(rec: *mut c_void) -> i64;
+    pub fn rax_output_discard(rec: *mut c_void) -> i64;
 }
