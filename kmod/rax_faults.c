@@ -13,11 +13,6 @@
 
 #include "rax_internal.h"
 
-static bool rax_ip_in_programs(unsigned long ip)
-{
-	return ip >= rax_text.base && ip - rax_text.base < rax_text.size;
-}
-
 static int rax_die_notify(struct notifier_block *nb, unsigned long val, void *data)
 {
 	struct die_args *args = data;

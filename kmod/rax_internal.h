@@ -131,6 +131,13 @@ void rax_helpers_init(void);
 int rax_faults_init(void);
 void rax_faults_exit(void);
 
+/* ---- Watchdog (rax_watchdog.c) ------------------------------------------ */
+int rax_watchdog_init(void);
+void rax_watchdog_exit(void);
+/* Armed while at least one object is loaded. */
+void rax_watchdog_get(void);
+void rax_watchdog_put(void);
+
 /* ---- Runs (rax_run.c, rax_dispatch.S) ---------------------------------- */
 struct rax_run_frame {
 	unsigned long saved_sp;		/* written by rax_dispatch */
@@ -138,6 +145,7 @@ struct rax_run_frame {
 	struct rax_prog *prog;
 	u32 abort_cause;
 	u32 helper_depth;
+	u32 terminate;			/* cause to end the run with at helper return */
 };
 
 int rax_run_init(void);
@@ -146,6 +154,16 @@ void rax_run_exit(void);
 struct rax_run_frame *rax_run_current(void);
 /* Run prog once; preemption must be off.  Sets *cause. */
 u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *cause);
+/* Depth and run generation of cpu's runs (the watchdog's sample). */
+u32 rax_run_sample(unsigned int cpu, u64 *gen);
+bool rax_ip_in_programs(unsigned long ip);
+struct pt_regs;
+/*
+ * From an exception or interrupt on this CPU: make the interrupted program
+ * code return into the landing pad with cause.  Returns false (and flags the
+ * run to end at helper return) when the interrupted code is not program code.
+ */
+bool rax_run_redirect(struct pt_regs *regs, u32 cause);
 /* Leave the current run through the landing pad with the given cause. */
 void __noreturn rax_run_abort(struct rax_run_frame *frame, u32 cause);
 

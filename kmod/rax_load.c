@@ -324,6 +324,7 @@ static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
 	refcount_set(&obj->refs, 1);
 	strscpy(obj->name, lc->req.name, RAX_OBJ_NAME_LEN);
 	atomic64_inc(&rax_counters.objects);
+	rax_watchdog_get();
 
 	err = rax_load_license(lc);
 	if (err)

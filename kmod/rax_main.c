@@ -103,13 +103,18 @@ static int __init rax_init(void)
 	err = rax_faults_init();
 	if (err)
 		goto err_run;
-	err = misc_register(&rax_miscdev);
+	err = rax_watchdog_init();
 	if (err)
 		goto err_faults;
+	err = misc_register(&rax_miscdev);
+	if (err)
+		goto err_watchdog;
 	pr_info("rax: ABI %u, ioctl %u, text arena %zu KiB, data arena %zu KiB\n",
 		RAX_ABI_VERSION, RAX_IOCTL_VERSION, rax_text.size >> 10, rax_data.size >> 10);
 	return 0;
 
+err_watchdog:
+	rax_watchdog_exit();
 err_faults:
 	rax_faults_exit();
 err_run:
@@ -122,6 +127,7 @@ err_arena:
 static void __exit rax_exit(void)
 {
 	misc_deregister(&rax_miscdev);
+	rax_watchdog_exit();
 	rax_faults_exit();
 	rax_run_exit();
 	rax_arena_exit();

@@ -40,6 +40,7 @@ void rax_object_free(struct rax_object *obj)
 	kfree(obj);
 	atomic64_dec(&rax_counters.objects);
 	atomic64_inc(&rax_counters.frees_total);
+	rax_watchdog_put();
 }
 
 void rax_object_get(struct rax_object *obj)

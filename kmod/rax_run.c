@@ -6,6 +6,7 @@
 #include <linux/kernel.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/ptrace.h>
 #include <linux/topology.h>
 #include <linux/vmalloc.h>
 
@@ -13,6 +14,7 @@
 
 struct rax_cpu_runs {
 	u32 depth;
+	u64 gen;		/* bumped at every run entry: the watchdog's clock */
 	struct rax_run_frame frames[RAX_MAX_NESTING];
 	/*
 	 * Each stack is its own vmalloc area: the page below an area is
@@ -61,12 +63,14 @@ u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *
 	frame->prog = prog;
 	frame->abort_cause = RAX_ABORT_NONE;
 	frame->helper_depth = 0;
+	frame->terminate = RAX_ABORT_NONE;
 	top = (unsigned long)runs->stacks[runs->depth] + RAX_STACK_SIZE;
-	runs->depth++;
+	WRITE_ONCE(runs->gen, runs->gen + 1);
+	WRITE_ONCE(runs->depth, runs->depth + 1);
 	barrier();
 	ret = rax_dispatch(ctx, prog->entry, top, &frame->saved_sp);
 	barrier();
-	runs->depth--;
+	WRITE_ONCE(runs->depth, runs->depth - 1);
 
 	*cause = frame->abort_cause;
 	if (frame->abort_cause) {
@@ -74,6 +78,40 @@ u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *
 		ret = rax_aborted_result(prog->type);
 	}
 	return ret;
+}
+
+u32 rax_run_sample(unsigned int cpu, u64 *gen)
+{
+	struct rax_cpu_runs *runs = per_cpu_ptr(&rax_cpu_runs, cpu);
+
+	*gen = READ_ONCE(runs->gen);
+	return READ_ONCE(runs->depth);
+}
+
+bool rax_ip_in_programs(unsigned long ip)
+{
+	return ip >= rax_text.base && ip - rax_text.base < rax_text.size;
+}
+
+bool rax_run_redirect(struct pt_regs *regs, u32 cause)
+{
+	struct rax_run_frame *frame = rax_run_current();
+
+	/*
+	 * Only program code may be cut short: a helper (helper_depth > 0)
+	 * may hold kernel state, it is told to end the run when it returns.
+	 */
+	if (!frame || user_mode(regs))
+		return false;
+	if (frame->helper_depth || !rax_ip_in_programs(regs->ip)) {
+		WRITE_ONCE(frame->terminate, cause);
+		return false;
+	}
+	frame->abort_cause = cause;
+	/* Return from the exception into the landing pad, on the entry stack. */
+	regs->di = frame->saved_sp;
+	regs->ip = (unsigned long)rax_dispatch_escape;
+	return true;
 }
 
 void __noreturn rax_run_abort(struct rax_run_frame *frame, u32 cause)
