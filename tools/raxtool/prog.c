@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * raxtool prog: run a program of a Rax object on test input, like
- * "bpftool prog run"; load/attach/detach/show for rax.ko live in
- * prog_kernel.c.
+ * "bpftool prog run", and show the runtime stats of an object's programs
+ * ("prog show FILE"); load/attach/detach and the FILE-less show for
+ * rax.ko live in prog_kernel.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -197,15 +198,110 @@ out:
 
 static int do_help(int argc, char **argv);
 
-/* Kernel (rax.ko): module-wide counters; an object FILE is not shown yet. */
-static int do_show(int argc, char **argv)
+/* One program's runtime statistics (one renderer for plain and JSON). */
+static int render_prog_stats(const struct rax_program *prog)
 {
-	(void)argv;
-	if (argc) {
-		p_err("'prog show' takes no arguments (it shows what rax.ko holds)");
+	static const char *const causes[RAX_ABORT_CAUSE_MAX] = {
+		[RAX_ABORT_PANIC] = "panic",
+		[RAX_ABORT_TIMEOUT] = "timeout",
+		[RAX_ABORT_STACK] = "stack",
+		[RAX_ABORT_FAULT] = "fault",
+	};
+	struct rax_prog_stats st = { .sz = sizeof(st) };
+	int i, err;
+
+	err = rax_program__stats(prog, &st);
+	if (err) {
+		p_err("can't read the stats of program '%s': %s", rax_program__name(prog),
+		      strerror(-err));
 		return -1;
 	}
-	return prog_kernel_show();
+	out_inline_begin(NULL, "  ");
+	out_str("name", "%s:", rax_program__name(prog));
+	out_u64("run_cnt", "runs %llu", st.run_cnt);
+	out_u64("run_time_ns", "run_time %lluns", st.run_time_ns);
+	out_u64("missed", "missed %llu", st.missed);
+	out_inline_begin("aborts", " ");
+	for (i = RAX_ABORT_PANIC; i < RAX_ABORT_CAUSE_MAX; i++) {
+		char fmt[32];
+
+		snprintf(fmt, sizeof(fmt), i == RAX_ABORT_PANIC ? "aborts: %s %%llu" : "%s %%llu",
+			 causes[i]);
+		out_u64(causes[i], fmt, st.aborts[i]);
+	}
+	out_inline_end();
+	if (st.last_abort_msg[0] || json_output)
+		out_str("last_abort", "last abort: %s", st.last_abort_msg);
+	out_inline_end();
+	return 0;
+}
+
+/*
+ * "prog show FILE [run PROG data_in F [repeat N]]": load FILE in-process,
+ * optionally run one program, and show every program's runtime stats.
+ * Without FILE: what rax.ko holds (module-wide counters).
+ */
+static int do_show(int argc, char **argv)
+{
+	const char *path, *run, *data_in, *repeat;
+	const struct keyword kws[] = {
+		{ "run", &run },
+		{ "data_in", &data_in },
+		{ "repeat", &repeat },
+		{ 0 }
+	};
+	struct run_input in = { 0 };
+	struct run_result res = { 0 };
+	struct rax_program *prog;
+	struct rax_object *obj;
+	int err = -1;
+
+	if (!argc)
+		return prog_kernel_show();
+	path = argv[0];
+	if (parse_keywords(argc - 1, argv + 1, kws))
+		return -1;
+	if ((data_in || repeat) && !run) {
+		p_err("'data_in' and 'repeat' need 'run PROG'");
+		return -1;
+	}
+	if (run && !data_in) {
+		p_err("'run PROG' needs 'data_in FILE'");
+		return -1;
+	}
+	if (repeat && parse_u32(repeat, "repeat", &in.repeat))
+		return -1;
+	in.data_in = data_in;
+
+	obj = open_object(path, RAX_BACKEND_INPROC);
+	if (!obj)
+		return -1;
+	if (load_object(obj, path))
+		goto out;
+	if (run) {
+		prog = pick_program(obj, run, path);
+		if (!prog || run_program(prog, &in, &res))
+			goto out;
+	}
+	out_block_begin(NULL, NULL);
+	if (run) {
+		out_inline_begin("run", ", ");
+		out_str("name", "ran %s", run);
+		out_u64("retval", "return value %llu", res.retval);
+		out_inline_end();
+	}
+	out_list_begin("programs", "programs:");
+	err = 0;
+	rax_object__for_each_program(prog, obj) {
+		if (render_prog_stats(prog))
+			err = -1;
+	}
+	out_list_end();
+	out_block_end();
+out:
+	free(res.data_out);
+	rax_object__close(obj);
+	return err;
 }
 
 static const struct cmd prog_cmds[] = {
@@ -215,7 +311,7 @@ static const struct cmd prog_cmds[] = {
 	{ "attach",	prog_kernel_attach,
 	  " FILE [name PROG] [kprobe FUNC | kretprobe FUNC | raw_tp EVENT] [duration SECONDS]" },
 	{ "detach",	prog_kernel_detach,	" pid PID" },
-	{ "show",	do_show,	"" },
+	{ "show",	do_show,	" [FILE [run PROG data_in FILE [repeat N]]]" },
 	{ "help",	do_help,	"" },
 	{ 0 }
 };
@@ -237,7 +333,11 @@ static int do_help(int argc, char **argv)
 		"     duration seconds (default: until SIGINT/SIGTERM or 'prog detach'),\n"
 		"     then detach and print the maps.\n"
 		"detach: detach the links of a running 'prog attach' process.\n"
-		"show: what rax.ko holds (objects, links, map references, arenas).\n");
+		"show: with FILE, load it in-process, optionally run PROG on data_in\n"
+		"     repeat times, and show each program's runtime stats (runs,\n"
+		"     sampled run time, missed runs, aborts by cause, last abort);\n"
+		"     without FILE, what rax.ko holds (objects, links, map\n"
+		"     references, arenas).\n");
 }
 
 int do_prog(int argc, char **argv)
