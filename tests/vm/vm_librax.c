@@ -301,11 +301,6 @@ static void test_trace(void)
 		struct rax_program *prog = rax_object__find_program_by_name(obj, names[i]);
 
 		links[i] = prog ? rax_program__attach(prog) : NULL;
-		if (!links[i] && errno == ENOTTY) {
-			/* rax.ko without RAX_IOC_ATTACH yet: nothing to test. */
-			printf("RAX-VM: rax.ko has no attach ioctl yet; attach test skipped\n");
-			goto out;
-		}
 		if (!links[i]) {
 			report("librax.attach", false, "attach '%s': %s", names[i], strerror(errno));
 			goto out;
@@ -383,11 +378,7 @@ static void test_raxtool(void)
 	close(pipefd[1]);
 	if (!wait_links(before.links + 2, child)) {
 		out = slurp_fd(pipefd[0]);
-		if (out && strstr(out, "Inappropriate ioctl"))
-			printf("RAX-VM: rax.ko has no attach ioctl yet; raxtool attach test skipped\n");
-		else
-			report("raxtool.attach", false, "the programs never attached: %s",
-			       out ? out : "");
+		report("raxtool.attach", false, "the programs never attached: %s", out ? out : "");
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		goto out;
