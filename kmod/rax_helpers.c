@@ -21,7 +21,7 @@
 
 static DEFINE_PER_CPU(struct rnd_state, rax_rnd_state);
 
-static struct rax_map_ref *rax_map_of(const struct rax_map_def *def)
+struct rax_map_ref *rax_map_of(const struct rax_map_def *def)
 {
 	struct rax_run_frame *frame = rax_run_current();
 	struct rax_object *obj;
@@ -46,6 +46,7 @@ long rax_map_lookup_elem(const struct rax_map_def *def, const void *key, void *v
 	if (!ref->prog_read)
 		return -EPERM;
 	value = ref->map->ops->map_lookup_elem(ref->map, (void *)key);
+	rax_helper_check();
 	if (!value)
 		return -ENOENT;
 	memcpy(value_out, value, ref->value_size);
@@ -58,9 +59,13 @@ void *rax_map_lookup_ptr(const struct rax_map_def *def, const void *key)
 	struct rax_map_ref *ref = rax_map_of(def);
 
 	/* The pointer allows writes: only for maps programs may write. */
+	void *value;
+
 	if (!ref || !ref->prog_read || !ref->prog_write)
 		return NULL;
-	return ref->map->ops->map_lookup_elem(ref->map, (void *)key);
+	value = ref->map->ops->map_lookup_elem(ref->map, (void *)key);
+	rax_helper_check();
+	return value;
 }
 EXPORT_SYMBOL_GPL(rax_map_lookup_ptr);
 
@@ -73,9 +78,13 @@ long rax_map_update_elem(const struct rax_map_def *def, const void *key, const v
 		return -EINVAL;
 	if (!ref->prog_write)
 		return -EPERM;
+	long err;
+
 	if (flags > RAX_EXIST)
 		return -EINVAL;
-	return ref->map->ops->map_update_elem(ref->map, (void *)key, (void *)value, flags);
+	err = ref->map->ops->map_update_elem(ref->map, (void *)key, (void *)value, flags);
+	rax_helper_check();
+	return err;
 }
 EXPORT_SYMBOL_GPL(rax_map_update_elem);
 
@@ -85,22 +94,32 @@ long rax_map_delete_elem(const struct rax_map_def *def, const void *key)
 
 	if (!ref)
 		return -EINVAL;
+	long err;
+
 	if (!ref->prog_write)
 		return -EPERM;
-	return ref->map->ops->map_delete_elem(ref->map, (void *)key);
+	err = ref->map->ops->map_delete_elem(ref->map, (void *)key);
+	rax_helper_check();
+	return err;
 }
 EXPORT_SYMBOL_GPL(rax_map_delete_elem);
 
 u64 rax_ktime_get_ns(void)
 {
 	/* The NMI-safe clock: programs may run in any context. */
-	return ktime_get_mono_fast_ns();
+	u64 now = ktime_get_mono_fast_ns();
+
+	rax_helper_check();
+	return now;
 }
 EXPORT_SYMBOL_GPL(rax_ktime_get_ns);
 
 u32 rax_get_prandom_u32(void)
 {
-	return prandom_u32_state(this_cpu_ptr(&rax_rnd_state));
+	u32 r = prandom_u32_state(this_cpu_ptr(&rax_rnd_state));
+
+	rax_helper_check();
+	return r;
 }
 EXPORT_SYMBOL_GPL(rax_get_prandom_u32);
 
@@ -160,6 +179,13 @@ long rax_trace_printk(const char *msg, u32 len)
 }
 EXPORT_SYMBOL_GPL(rax_trace_printk);
 
+void rax_panic_msg(struct rax_run_frame *frame, const char *msg)
+{
+	printk_ratelimited(KERN_NOTICE "rax: %s/%s: panic: %s\n", frame->obj->name,
+			   frame->prog->name, msg);
+	rax_run_abort(frame, RAX_ABORT_PANIC);
+}
+
 void rax_panic(const char *msg, u32 len)
 {
 	struct rax_run_frame *frame = rax_run_current();
@@ -177,19 +203,7 @@ void rax_panic(const char *msg, u32 len)
 }
 EXPORT_SYMBOL_GPL(rax_panic);
 
-/* Runtime-owned locks and output records: not implemented by rax.ko yet. */
-long rax_lock_acquire(const struct rax_map_def *def, void *lock)
-{
-	return -EOPNOTSUPP;
-}
-EXPORT_SYMBOL_GPL(rax_lock_acquire);
-
-long rax_lock_release(void *lock)
-{
-	return -EOPNOTSUPP;
-}
-EXPORT_SYMBOL_GPL(rax_lock_release);
-
+/* Output records: not implemented by rax.ko yet (locks: rax_lock.c). */
 void *rax_output_reserve(const struct rax_map_def *def, u64 size)
 {
 	return NULL;

@@ -125,6 +125,8 @@ void rax_map_unbind(struct rax_map_ref *ref);
 /* Address of helper number idx in RAX_HELPERS order, 0 if out of range. */
 unsigned long rax_helper_addr(u32 idx);
 bool rax_helper_gpl_only(u32 idx);
+/* The running object's map bound to def, or NULL (not in a run, not its map). */
+struct rax_map_ref *rax_map_of(const struct rax_map_def *def);
 void rax_helpers_init(void);
 
 /* ---- Faults in program code (rax_faults.c) ----------------------------- */
@@ -139,6 +141,28 @@ void rax_watchdog_get(void);
 void rax_watchdog_put(void);
 
 /* ---- Runs (rax_run.c, rax_dispatch.S) ---------------------------------- */
+struct rax_run_frame;
+/* The run the current CPU is in, or NULL (helpers' view). */
+struct rax_run_frame *rax_run_current(void);
+/*
+ * Leave the current run through the landing pad with the given cause.
+ * Never returns, but not declared __noreturn: objtool (6.1) cannot see that
+ * across object files and would report the callers as falling through.
+ */
+void rax_run_abort(struct rax_run_frame *frame, u32 cause);
+
+/* A runtime-owned resource a run holds, released when the run ends. */
+enum rax_cleanup_kind {
+	RAX_CLEANUP_FREE = 0,
+	RAX_CLEANUP_LOCK = 1,		/* obj: the lock word; irq_flags saved */
+};
+
+struct rax_cleanup {
+	u32 kind;
+	void *obj;
+	unsigned long irq_flags;
+};
+
 struct rax_run_frame {
 	unsigned long saved_sp;		/* written by rax_dispatch */
 	struct rax_object *obj;
@@ -146,12 +170,52 @@ struct rax_run_frame {
 	u32 abort_cause;
 	u32 helper_depth;
 	u32 terminate;			/* cause to end the run with at helper return */
+	u32 cleanup_cnt;
+	struct rax_cleanup cleanup[RAX_CLEANUP_SLOTS];	/* LIFO */
 };
+
+/* Release what the run still holds, last registered first. */
+void rax_cleanup_drain(struct rax_run_frame *frame);
+void rax_lock_cleanup(struct rax_cleanup *c);
+/*
+ * Every helper ends with this: a run the watchdog flagged while it was
+ * outside program code (in a helper) ends here.
+ */
+static inline void rax_helper_check(void)
+{
+	struct rax_run_frame *frame = rax_run_current();
+
+	if (frame && unlikely(READ_ONCE(frame->terminate)))
+		rax_run_abort(frame, READ_ONCE(frame->terminate));
+}
+
+/* The lock helpers (rax_lock.c), in the helper table. */
+long rax_lock_acquire(const struct rax_map_def *def, void *lock);
+long rax_lock_release(void *lock);
+/* End the run as a panic with a runtime message (never returns). */
+void rax_panic_msg(struct rax_run_frame *frame, const char *msg);
+
+/*
+ * Helpers that may wait bracket their work with these: the watchdog does
+ * not cut a helper short, it flags the run, which ends when the helper
+ * returns.
+ */
+static inline void rax_helper_enter(struct rax_run_frame *frame)
+{
+	frame->helper_depth++;
+	barrier();
+}
+
+static inline void rax_helper_leave(struct rax_run_frame *frame)
+{
+	barrier();
+	frame->helper_depth--;
+	if (unlikely(READ_ONCE(frame->terminate)))
+		rax_run_abort(frame, READ_ONCE(frame->terminate));
+}
 
 int rax_run_init(void);
 void rax_run_exit(void);
-/* The run the current CPU is in, or NULL (helpers' view). */
-struct rax_run_frame *rax_run_current(void);
 /* Run prog once; preemption must be off.  Sets *cause. */
 u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *cause);
 /* Depth and run generation of cpu's runs (the watchdog's sample). */
@@ -164,8 +228,6 @@ struct pt_regs;
  * run to end at helper return) when the interrupted code is not program code.
  */
 bool rax_run_redirect(struct pt_regs *regs, u32 cause);
-/* Leave the current run through the landing pad with the given cause. */
-void __noreturn rax_run_abort(struct rax_run_frame *frame, u32 cause);
 
 u64 rax_dispatch(void *ctx, unsigned long entry, unsigned long stack_top,
 		 unsigned long *saved_sp);

@@ -64,12 +64,16 @@ u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *
 	frame->abort_cause = RAX_ABORT_NONE;
 	frame->helper_depth = 0;
 	frame->terminate = RAX_ABORT_NONE;
+	frame->cleanup_cnt = 0;
 	top = (unsigned long)runs->stacks[runs->depth] + RAX_STACK_SIZE;
 	WRITE_ONCE(runs->gen, runs->gen + 1);
 	WRITE_ONCE(runs->depth, runs->depth + 1);
 	barrier();
 	ret = rax_dispatch(ctx, prog->entry, top, &frame->saved_sp);
 	barrier();
+	/* Normal return too: a leaked guard must not outlive the run. */
+	if (frame->cleanup_cnt)
+		rax_cleanup_drain(frame);
 	WRITE_ONCE(runs->depth, runs->depth - 1);
 
 	*cause = frame->abort_cause;
@@ -78,6 +82,17 @@ u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *
 		ret = rax_aborted_result(prog->type);
 	}
 	return ret;
+}
+
+void rax_cleanup_drain(struct rax_run_frame *frame)
+{
+	while (frame->cleanup_cnt) {
+		struct rax_cleanup *c = &frame->cleanup[--frame->cleanup_cnt];
+
+		if (c->kind == RAX_CLEANUP_LOCK)
+			rax_lock_cleanup(c);
+		c->kind = RAX_CLEANUP_FREE;
+	}
 }
 
 u32 rax_run_sample(unsigned int cpu, u64 *gen)
@@ -114,7 +129,7 @@ bool rax_run_redirect(struct pt_regs *regs, u32 cause)
 	return true;
 }
 
-void __noreturn rax_run_abort(struct rax_run_frame *frame, u32 cause)
+void rax_run_abort(struct rax_run_frame *frame, u32 cause)
 {
 	frame->abort_cause = cause;
 	rax_dispatch_escape(frame->saved_sp);
