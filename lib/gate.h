@@ -27,7 +27,9 @@ struct gate_prog_result {
 	char *name;		/* program symbol */
 	char *sec_name;
 	__u32 stack_depth;	/* bytes, frames + return addresses + entry call */
-	char **checked_funcs;	/* functions needing the runtime's entry check */
+	char **checked_funcs;	/* functions needing the runtime's entry check
+				 * (symbols: the loader matches them) */
+	char **checked_names;	/* the same, demangled for people */
 	size_t checked_cnt;
 };
 
@@ -172,6 +174,18 @@ int gate_func_containing(const struct gate_ctx *ctx, __u32 shndx, __u64 off);
 int gate_func_add(struct gate_ctx *ctx, const char *name, __u32 shndx, __u64 off,
 		  __u64 size);
 void gate_func_add_callee(struct gate_ctx *ctx, int caller, int callee);
+
+/* ---- Source lines (gate_lineinfo.c) ------------------------------------------ */
+struct gate_lines;
+/*
+ * Read the object's DWARF line tables (.debug_line and its relocations).
+ * Returns 0 with *out NULL when there is no usable line information, or
+ * -ENOMEM.
+ */
+int gate_lines_load(const struct gate_ctx *ctx, struct gate_lines **out);
+/* "dir/file.rs:line" of the code at (shndx, off) in *out (NULL if unknown). */
+int gate_lines_source(const struct gate_lines *lines, __u32 shndx, __u64 off, char **out);
+void gate_lines_free(struct gate_lines *lines);
 
 /* Stack sizes, depth, recursion; fills rep->progs (gate_stack.c). */
 void gate_stack_check(struct gate_ctx *ctx);

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <elf.h>
+
 #include "librax_internal.h"
+#include "demangle_rust.h"
 #include "gate.h"
 
 void gate_finding(struct gate_ctx *ctx, const char *rule, const char *func,
@@ -74,9 +77,13 @@ void rax_gate_report_free(struct rax_gate_report *rep)
 	for (i = 0; i < rep->prog_cnt; i++) {
 		struct gate_prog_result *p = &rep->progs[i];
 
-		for (j = 0; j < p->checked_cnt; j++)
+		for (j = 0; j < p->checked_cnt; j++) {
 			free(p->checked_funcs[j]);
+			if (p->checked_names)
+				free(p->checked_names[j]);
+		}
 		free(p->checked_funcs);
+		free(p->checked_names);
 		free(p->name);
 		free(p->sec_name);
 	}
@@ -95,6 +102,114 @@ static void gate_ctx_free(struct gate_ctx *ctx)
 	free(ctx->funcs);
 	free(ctx->func_sorted);
 	gate_elf_free(ctx);
+}
+
+/* Where the function a finding names starts, as (section, offset). */
+static bool function_site(const struct gate_ctx *ctx, const struct rax_check_finding *f,
+			  __u32 *shndx, __u64 *off)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->func_cnt; i++) {
+		const struct gate_func *fn = &ctx->funcs[i];
+
+		if (fn->name && !strcmp(fn->name, f->func) &&
+		    (!fn->size || f->offset < fn->size)) {
+			*shndx = fn->shndx;
+			*off = fn->off;
+			return true;
+		}
+	}
+	/* passes before the instruction pass: the symbol table */
+	for (i = 0; i < ctx->sym_cnt; i++) {
+		const struct gate_sym *s = &ctx->syms[i];
+
+		if (s->valid && s->type == STT_FUNC && s->shndx != SHN_UNDEF &&
+		    s->shndx < ctx->sec_cnt && !strcmp(s->name, f->func)) {
+			*shndx = s->shndx;
+			*off = s->value;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Source lines for findings in functions (when the object has line tables). */
+static int add_sources(struct gate_ctx *ctx)
+{
+	struct rax_gate_report *rep = ctx->rep;
+	struct gate_lines *lines;
+	size_t i;
+	int err;
+
+	err = gate_lines_load(ctx, &lines);
+	if (err || !lines)
+		return err;
+	for (i = 0; i < rep->finding_cnt && !err; i++) {
+		struct rax_check_finding *f = &rep->findings[i];
+		char *src = NULL;
+		__u32 shndx;
+		__u64 off;
+
+		if (!f->func || f->source || !function_site(ctx, f, &shndx, &off) ||
+		    off + f->offset < off)
+			continue;
+		err = gate_lines_source(lines, shndx, off + f->offset, &src);
+		f->source = src;
+	}
+	gate_lines_free(lines);
+	return err;
+}
+
+/* Replace *s by its demangled form (text: every symbol inside it). */
+static int demangle_in_place(const char **s, bool text)
+{
+	char *d;
+
+	if (!*s)
+		return 0;
+	errno = 0;
+	d = text ? demangle_rust_text(*s) : demangle_rust(*s);
+	if (!d)
+		return errno == ENOMEM || text ? -ENOMEM : 0;
+	free((char *)*s);
+	*s = d;
+	return 0;
+}
+
+/*
+ * People read findings: Rust names demangled, in the function field and
+ * in messages.  Checked functions keep their symbols for the loader and
+ * get demangled names alongside.
+ */
+static int demangle_report(struct rax_gate_report *rep)
+{
+	size_t i, j;
+	int err = 0;
+
+	for (i = 0; i < rep->finding_cnt && !err; i++) {
+		err = demangle_in_place(&rep->findings[i].func, false);
+		if (!err)
+			err = demangle_in_place(&rep->findings[i].message, true);
+	}
+	for (i = 0; i < rep->prog_cnt && !err; i++) {
+		struct gate_prog_result *p = &rep->progs[i];
+
+		if (!p->checked_cnt)
+			continue;
+		p->checked_names = calloc(p->checked_cnt, sizeof(char *));
+		if (!p->checked_names)
+			return -ENOMEM;
+		for (j = 0; j < p->checked_cnt && !err; j++) {
+			const char *name = strdup(p->checked_funcs[j]);
+
+			if (!name)
+				return -ENOMEM;
+			err = demangle_in_place(&name, false);
+			p->checked_names[j] = (char *)name;
+		}
+	}
+	return err;
 }
 
 int gate_check_image(const void *buf, size_t size,
@@ -125,6 +240,10 @@ int gate_check_image(const void *buf, size_t size,
 	}
 	/* -ENOEXEC: not an x86-64 relocatable object; the finding says so */
 	err = ctx.oom;
+	if (!err && ctx.rep->finding_cnt && ctx.sec_cnt)
+		err = add_sources(&ctx);
+	if (!err)
+		err = demangle_report(ctx.rep);
 	if (err)
 		goto fail;
 	gate_ctx_free(&ctx);
@@ -134,6 +253,26 @@ fail:
 	gate_ctx_free(&ctx);
 	rax_gate_report_free(ctx.rep);
 	return err;
+}
+
+int rax_check_image(const void *buf, size_t size, const struct rax_check_opts *opts,
+		    void (*cb)(const struct rax_check_finding *f, void *ctx), void *ctx)
+{
+	struct rax_gate_report *rep;
+	size_t i;
+	int ret;
+
+	if (!buf && size)
+		return librax_err(-EINVAL);
+	if (!OPTS_VALID(opts, rax_check_opts))
+		return librax_err(-EINVAL);
+	ret = gate_check_image(buf, size, opts, &rep);
+	if (ret < 0)
+		return librax_err(ret);
+	for (i = 0; cb && i < rep->finding_cnt; i++)
+		cb(&rep->findings[i], ctx);
+	rax_gate_report_free(rep);
+	return ret;
 }
 
 int rax_gate_run(struct rax_object *obj, const struct rax_check_opts *opts)
@@ -213,4 +352,15 @@ const char *rax_program__checked_func(const struct rax_program *prog, size_t idx
 	if (!r || idx >= r->checked_cnt)
 		return librax_err_ptr(-ENOENT);
 	return r->checked_funcs[idx];
+}
+
+const char *rax_program__checked_func_name(const struct rax_program *prog, size_t idx)
+{
+	const struct gate_prog_result *r = prog_result(prog);
+
+	if (!prog)
+		return librax_err_ptr(-EINVAL);
+	if (!r || idx >= r->checked_cnt || !r->checked_names)
+		return librax_err_ptr(-ENOENT);
+	return r->checked_names[idx];
 }

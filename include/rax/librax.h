@@ -146,7 +146,25 @@ rax_object__finding(const struct rax_object *obj, size_t idx);
 LIBRAX_API __u32 rax_program__stack_depth(const struct rax_program *prog);
 /** @brief Number of functions reachable from @p prog that need the runtime's stack entry check. */
 LIBRAX_API size_t rax_program__checked_func_cnt(const struct rax_program *prog);
+/** @brief Symbol of checked function @p idx (as in the ELF symbol table), or NULL + errno. */
 LIBRAX_API const char *rax_program__checked_func(const struct rax_program *prog, size_t idx);
+/** @brief Readable (demangled) name of checked function @p idx, or NULL + errno. */
+LIBRAX_API const char *rax_program__checked_func_name(const struct rax_program *prog, size_t idx);
+/**
+ * @brief Run the safety gate on an object image without opening it, so
+ * that objects rax_object__open_mem() refuses (a bad import, a bad
+ * relocation, data posing as a program...) still get their findings.
+ * @param buf the object file's bytes (any alignment)
+ * @param size number of bytes at @p buf
+ * @param opts check options, or NULL for the defaults
+ * @param cb called once per finding, in order (may be NULL); the finding
+ * is valid during the call only
+ * @param ctx passed to @p cb
+ * @return the number of findings (0 = accepted), or a negative errno
+ */
+LIBRAX_API int rax_check_image(const void *buf, size_t size, const struct rax_check_opts *opts,
+			       void (*cb)(const struct rax_check_finding *f, void *ctx),
+			       void *ctx);
 
 /* ---- Programs -------------------------------------------------------------- */
 LIBRAX_API const char *rax_program__name(const struct rax_program *prog);

@@ -21,7 +21,8 @@ clang -g -O1 -std=c11 -D_GNU_SOURCE -fno-strict-aliasing \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-DLIBRAX_API= -I"$root/include" -I"$root/lib" -I"$("$llvm_config" --includedir)" \
 	"$root"/lib/gate_*.c "$root/lib/elf_reader.c" "$root/lib/helper_table.c" \
-	"$root/lib/log.c" "$root/lib/opts.c" "$here/fuzz_gate.c" \
+	"$root/lib/log.c" "$root/lib/opts.c" "$root/lib/demangle_rust.c" \
+	"$here/fuzz_gate.c" \
 	$("$llvm_config" --ldflags --libs) -lelf -lz -lpthread \
 	-o "$work/fuzz_gate"
 

@@ -10,6 +10,7 @@
  * (colon-separated), fuzz regressions from RAX_FUZZ_REGRESSIONS (a dir).
  */
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -366,6 +367,110 @@ static void test_samples(void **state)
 	assert_true(n > 0);
 }
 
+/* ---- usability: source lines, readable names ----------------------------------- */
+/* The finding of @rep at @func+@offset (NULL if none). */
+static const struct rax_check_finding *finding_at(const struct rax_gate_report *rep,
+						  const char *func, __u64 offset)
+{
+	size_t i;
+
+	for (i = 0; i < rep->finding_cnt; i++)
+		if (rep->findings[i].func && !strcmp(rep->findings[i].func, func) &&
+		    rep->findings[i].offset == offset)
+			return &rep->findings[i];
+	return NULL;
+}
+
+/*
+ * lines_sse.S puts its SSE/x87 instructions on the lines its .loc
+ * directives name; offsets: 5-byte entry pad, then "mov $1, %eax" (5) /
+ * "call" (5) before them.  The helper's v0 symbol reads gate_test::helper.
+ */
+static void test_source_lines(void **state)
+{
+	static const char *const objs[] = { "lines_sse_dwarf4", "lines_sse_dwarf5" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct rax_gate_report *rep = check_obj(objs[i], false);
+		const struct rax_check_finding *f;
+
+		assert_int_equal(rep->finding_cnt, 3);
+		f = finding_at(rep, "gate_test::helper", 10);
+		assert_non_null(f);
+		assert_string_equal(f->rule, "insn.sse");
+		assert_non_null(f->source);
+		assert_string_equal(f->source, "src/lib.rs:42");
+		f = finding_at(rep, "xdp_lines", 10);
+		assert_non_null(f);
+		assert_non_null(f->source);
+		assert_string_equal(f->source, "rax/src/xdp.rs:7");
+		f = finding_at(rep, "xdp_lines", 12);
+		assert_non_null(f);
+		assert_non_null(f->source);
+		assert_string_equal(f->source, "rax/src/xdp.rs:8");
+		rax_gate_report_free(rep);
+	}
+	/* no line tables: no source */
+	{
+		struct rax_gate_report *rep = check_obj("sse_movaps", false);
+
+		assert_true(rep->finding_cnt > 0);
+		assert_null(rep->findings[0].source);
+		rax_gate_report_free(rep);
+	}
+}
+
+static void count_finding(const struct rax_check_finding *f, void *ctx)
+{
+	int *import_unknown = ctx;
+
+	if (!strcmp(f->rule, "import.unknown") && strstr(f->message, "commit_creds"))
+		(*import_unknown)++;
+}
+
+/* rax_check_image() lists findings of objects the reader refuses. */
+static void test_check_image(void **state)
+{
+	size_t size;
+	void *buf = read_file(obj_path("import_commit_creds"), &size);
+	int hits = 0, n;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_null(rax_object__open_mem(buf, size, NULL));
+	n = rax_check_image(buf, size, NULL, count_finding, &hits);
+	assert_true(n >= 1);
+	assert_true(hits >= 1);
+	assert_int_equal(rax_check_image(buf, size, NULL, NULL, NULL), n);
+	assert_int_equal(rax_check_image(NULL, 1, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(errno, EINVAL);
+	assert_true(rax_check_image("x", 1, NULL, NULL, NULL) >= 1);
+	free(buf);
+}
+
+/* Checked functions: symbols for the loader, demangled names for people. */
+static void test_checked_func_name(void **state)
+{
+	struct rax_object *obj;
+	struct rax_program *p;
+
+	(void)state;
+	obj = rax_object__open_file(obj_path("recursion_pair"), NULL);
+	assert_non_null(obj);
+	p = rax_object__find_program_by_name(obj, "xdp_parity");
+	assert_non_null(p);
+	assert_int_equal(rax_object__check(obj, NULL), 0);
+	assert_int_equal(rax_program__checked_func_cnt(p), 2);
+	/* plain C names demangle to themselves */
+	assert_string_equal(rax_program__checked_func_name(p, 0),
+			    rax_program__checked_func(p, 0));
+	assert_null(rax_program__checked_func_name(p, 2));
+	assert_int_equal(errno, ENOENT);
+	rax_object__close(obj);
+}
+
 /* ---- robustness ---------------------------------------------------------------- */
 static void gate_survives(const void *buf, size_t size)
 {
@@ -418,6 +523,74 @@ static void test_malformed(void **state)
 }
 
 /* Inputs that once crashed the fuzzer (tests/fuzz/regressions). */
+/* File offset and size of section @name of a well-formed test object. */
+static bool find_section(const unsigned char *img, size_t size, const char *name,
+			 size_t *off, size_t *len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh, strsh;
+	size_t i;
+
+	memcpy(&eh, img, sizeof(eh));
+	memcpy(&strsh, img + eh.e_shoff + eh.e_shstrndx * sizeof(sh), sizeof(sh));
+	for (i = 0; i < eh.e_shnum; i++) {
+		memcpy(&sh, img + eh.e_shoff + i * sizeof(sh), sizeof(sh));
+		if (strcmp((const char *)img + strsh.sh_offset + sh.sh_name, name))
+			continue;
+		assert_true(sh.sh_offset + sh.sh_size <= size);
+		*off = sh.sh_offset;
+		*len = sh.sh_size;
+		return true;
+	}
+	return false;
+}
+
+/* Damaged line tables (and their relocations): findings, never a crash. */
+static void test_malformed_lines(void **state)
+{
+	static const char *const objs[] = { "lines_sse_dwarf4", "lines_sse_dwarf5" };
+	static const char *const secs[] = { ".debug_line", ".rela.debug_line" };
+	unsigned int seed = 4242;
+	size_t o, k, i, size, off = 0, len = 0;
+
+	(void)state;
+	for (o = 0; o < 2; o++) {
+		unsigned char *buf = read_file(obj_path(objs[o]), &size);
+		unsigned char *copy = malloc(size);
+
+		assert_non_null(buf);
+		assert_non_null(copy);
+		for (k = 0; k < 2; k++) {
+			assert_true(find_section(buf, size, secs[k], &off, &len));
+			assert_true(len > 0);
+			/* every single byte set to 0x00, 0x80 (ULEB run) and 0xff */
+			for (i = 0; i < len; i++) {
+				static const unsigned char vals[] = { 0x00, 0x80, 0xff };
+				size_t v;
+
+				for (v = 0; v < sizeof(vals); v++) {
+					memcpy(copy, buf, size);
+					copy[off + i] = vals[v];
+					gate_survives(copy, size);
+				}
+			}
+			/* random multi-byte damage */
+			for (i = 0; i < 2000; i++) {
+				int b;
+
+				memcpy(copy, buf, size);
+				for (b = 0; b < 3; b++) {
+					seed = seed * 1103515245u + 12345u;
+					copy[off + (seed >> 8) % len] = (unsigned char)(seed >> 20);
+				}
+				gate_survives(copy, size);
+			}
+		}
+		free(copy);
+		free(buf);
+	}
+}
+
 static void test_fuzz_regressions(void **state)
 {
 	const char *dir = getenv("RAX_FUZZ_REGRESSIONS");
@@ -465,8 +638,12 @@ int main(void)
 		cmocka_unit_test(test_recursion_rejected),
 		cmocka_unit_test(test_recursion_marked),
 		cmocka_unit_test(test_public_api),
+		cmocka_unit_test(test_source_lines),
+		cmocka_unit_test(test_check_image),
+		cmocka_unit_test(test_checked_func_name),
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_malformed_lines),
 		cmocka_unit_test(test_fuzz_regressions),
 	};
 
