@@ -76,6 +76,18 @@ def main():
                 print(f"  exit {r.returncode}\n  stderr:\n{r.stderr}")
             else:
                 passed += 1
+        # cargo reuses cached crates without running rustc (and the wrapper):
+        # tidy, just compiled for accept/allowed_dep with `allow-dep tidy`,
+        # must still be refused for a crate that did not allow it.
+        out = os.path.join(tmp, "cached.rax.o")
+        r = build(raxtool, target_dir, os.path.join(HERE, "reject", "unlisted_dependency"), [], out)
+        ok = r.returncode != 0 and "policy.dependency" in r.stderr and not os.path.exists(out)
+        print(f"{'ok' if ok else 'FAIL'}: reject/unlisted_dependency after tidy is cached")
+        if ok:
+            passed += 1
+        else:
+            failures += 1
+            print(f"  exit {r.returncode}\n  stderr:\n{r.stderr}")
     if readme_matches():
         passed += 1
         print("ok: README example is the accept/readme_example crate")

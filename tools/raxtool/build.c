@@ -344,7 +344,7 @@ static int find_rax_parts(struct build_ctx *b)
 	return 0;
 }
 
-static int run_cargo(struct build_ctx *b)
+static int run_cargo(struct build_ctx *b, char **artifacts)
 {
 	char manifest[PATH_MAX], vendor_cfg[PATH_MAX + 64];
 	struct env_override env[] = {
@@ -370,6 +370,8 @@ static int run_cargo(struct build_ctx *b)
 	argv[argc++] = b->cargo;
 	argv[argc++] = "build";
 	argv[argc++] = "--quiet";
+	/* diagnostics rendered on stderr as usual; artifacts as JSON on stdout */
+	argv[argc++] = "--message-format=json-render-diagnostics";
 	argv[argc++] = "--manifest-path";
 	argv[argc++] = manifest;
 	argv[argc++] = "--target";
@@ -390,9 +392,148 @@ static int run_cargo(struct build_ctx *b)
 	}
 	argv[argc] = NULL;
 
-	err = spawn_wait(argv, env, sizeof(env) / sizeof(env[0]), NULL);
+	err = spawn_wait(argv, env, sizeof(env) / sizeof(env[0]), artifacts);
 	if (err) {
 		p_err("crate '%s': cargo build failed (see the messages above)", b->package);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The string value of "key" in one line of cargo's JSON output (first
+ * occurrence), unescaped into @p out.  Enough JSON for cargo's
+ * compiler-artifact records: keys are unique where we look for them.
+ */
+static int json_string(const char *line, const char *key, char *out, size_t sz)
+{
+	char pattern[64];
+	const char *p;
+	size_t n = 0;
+
+	pathf(pattern, sizeof(pattern), "\"%s\":\"", key);
+	p = strstr(line, pattern);
+	if (!p)
+		return -ENOENT;
+	for (p += strlen(pattern); *p && *p != '"'; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		if (n + 1 >= sz)
+			return -ENAMETOOLONG;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return *p == '"' ? 0 : -EINVAL;
+}
+
+static bool within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+static bool in_list(const char *name, const char *list)
+{
+	size_t n = strlen(name);
+
+	while (list && *list) {
+		const char *end = strchr(list, ',');
+		size_t len = end ? (size_t)(end - list) : strlen(list);
+
+		if (len == n && !strncmp(list, name, n))
+			return true;
+		list = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static void report_violation(const char *file, unsigned int line, const char *rule,
+			     const char *message, void *ctx)
+{
+	fprintf(stderr, "error[%s]: crate '%s': %s\n  --> %s:%u\n", rule, (const char *)ctx,
+		message, file, line);
+}
+
+/*
+ * The build policy once more over EVERY crate that went into the staticlib,
+ * fresh or reused from cargo's cache: cargo does not run rustc (and so not
+ * the wrapper) for a crate it considers up to date, and neither the allowed
+ * dependencies nor the wrapper are part of its fingerprint.  So a crate
+ * compiled for another build (another allow-dep list, or plain cargo) could
+ * slip in unchecked.  Here every artifact is classified again and every
+ * non-trusted crate's sources are scanned again.
+ */
+static int verify_artifacts(struct build_ctx *b, const char *json)
+{
+	char sysroot[PATH_MAX], trusted[PATH_MAX];
+	const char *line = json;
+	int bad = 0;
+
+	if (!realpath(b->sysroot_src, sysroot))
+		pathf(sysroot, sizeof(sysroot), "%s", b->sysroot_src);
+	if (!realpath(b->trusted_crate_dir, trusted))
+		pathf(trusted, sizeof(trusted), "%s", b->trusted_crate_dir);
+
+	while (line && *line) {
+		const char *eol = strchr(line, '\n');
+		char name[256], src[PATH_MAX], real_src[PATH_MAX], dir[PATH_MAX], kind[64];
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		char *rec = strndup(line, len);
+
+		line = eol ? eol + 1 : NULL;
+		if (!rec)
+			return -1;
+		if (!strstr(rec, "\"reason\":\"compiler-artifact\"") ||
+		    json_string(rec, "name", name, sizeof(name)) ||
+		    json_string(rec, "src_path", src, sizeof(src))) {
+			free(rec);
+			continue;
+		}
+		/* "kind":["lib"] / ["custom-build"] / ["proc-macro"] */
+		kind[0] = '\0';
+		{
+			const char *k = strstr(rec, "\"kind\":[\"");
+
+			if (k)
+				sscanf(k + 9, "%63[^\"]", kind);
+		}
+		free(rec);
+		if (!realpath(src, real_src))
+			pathf(real_src, sizeof(real_src), "%s", src);
+		for (char *c = name; *c; c++)
+			if (*c == '-')
+				*c = '_';
+
+		if (within(real_src, sysroot))
+			continue;
+		if (!strcmp(name, "rax") && within(real_src, trusted))
+			continue;
+		if (!strcmp(kind, "custom-build") || !strcmp(kind, "proc-macro")) {
+			fprintf(stderr, "error[policy.dependency]: crate '%s': %s are not allowed in Rax extensions\n",
+				name, strcmp(kind, "proc-macro") ? "build scripts" : "procedural macros");
+			bad++;
+			continue;
+		}
+		if (!within(real_src, b->crate_dir) && !in_list(name, b->allowed_deps)) {
+			fprintf(stderr, "error[policy.dependency]: crate '%s': dependency not allowed: extensions may depend on rax and on crates allowed with `raxtool build allow-dep NAME`\n",
+				name);
+			bad++;
+			continue;
+		}
+		pathf(dir, sizeof(dir), "%s", real_src);
+		if (strrchr(dir, '/'))
+			*strrchr(dir, '/') = '\0';
+		{
+			int v = policy_scan_dir(dir, report_violation, name);
+
+			if (v != 0)
+				bad += v > 0 ? v : 1;
+		}
+	}
+	if (bad) {
+		p_err("crate '%s' violates the Rax build policy (%d finding%s)", b->package, bad,
+		      bad == 1 ? "" : "s");
 		return -1;
 	}
 	return 0;
@@ -574,6 +715,7 @@ int do_build(int argc, char **argv)
 	char crate_dir[PATH_MAX], target_dir[PATH_MAX], out_default[PATH_MAX];
 	struct build_ctx b = { 0 };
 	const char *dir = ".", *out = NULL, *tdir = NULL;
+	char *artifacts = NULL;
 	int findings = 0, ret = -1;
 
 	for (int i = 0; i < argc; i++) {
@@ -627,7 +769,8 @@ int do_build(int argc, char **argv)
 		p_err("cannot create a temporary directory: %s", strerror(errno));
 		goto out;
 	}
-	if (run_cargo(&b) || link_object(&b) || check_object(&b, &findings)) {
+	if (run_cargo(&b, &artifacts) || verify_artifacts(&b, artifacts) || link_object(&b) ||
+	    check_object(&b, &findings)) {
 		unlink(b.out_path);
 		goto out_tmp;
 	}
@@ -647,6 +790,7 @@ int do_build(int argc, char **argv)
 out_tmp:
 	remove_tmpdir(b.tmpdir);
 out:
+	free(artifacts);
 	free(b.rustc_version);
 	free(b.cargo_version);
 	return ret;
