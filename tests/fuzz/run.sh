@@ -26,10 +26,11 @@ clang -g -O1 -std=c11 -D_GNU_SOURCE -fno-strict-aliasing \
 	$("$llvm_config" --ldflags --libs) -lelf -lz -lpthread \
 	-o "$work/fuzz_gate"
 
-# seeds: the gate corpus and unit-test objects of this build, and any given
+# seeds: the gate corpus and unit-test objects of this build (incl. DWARF 4/5
+# line tables), symbol/text seeds for the demangler, regressions, any given
 find "$build/tests" -name '*.o' -size -2M ! -path '*.p/*' -exec cp {} "$work/corpus/" \; 2>/dev/null || true
 for s in "$@"; do cp "$s" "$work/corpus/"; done
-cp "$here"/regressions/* "$work/corpus/" 2>/dev/null || true
+cp "$here"/regressions/* "$here"/seeds/* "$work/corpus/" 2>/dev/null || true
 
 rm -f "$work"/artifacts/*
 set +e
