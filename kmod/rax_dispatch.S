@@ -11,6 +11,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
+#include <asm/percpu.h>
 #include <asm/unwind_hints.h>
 
 /* Bytes pushed below the frame pointer: rbx, r12, r13, r14, r15. */
@@ -53,3 +54,19 @@ SYM_CODE_START(rax_dispatch_escape)
 	pop	%rbp
 	RET
 SYM_CODE_END(rax_dispatch_escape)
+
+/*
+ * The recursion entry check.  The loader writes "call rax_stack_check"
+ * into the 5-byte entry pad of every function in a recursive cycle: it
+ * runs before the prologue, so it changes no register (flags are not
+ * live at a function's entry).  Below the current run's limit there is
+ * still RAX_STACK_RESERVE of stack: enough to end the run through the
+ * landing pad with RAX_ABORT_STACK instead of reaching the guard page.
+ */
+SYM_FUNC_START(rax_stack_check)
+	cmpq	PER_CPU_VAR(rax_stack_limit), %rsp
+	jb	.Lrax_stack_short
+	RET
+.Lrax_stack_short:
+	jmp	rax_stack_overflow
+SYM_FUNC_END(rax_stack_check)

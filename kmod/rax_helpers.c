@@ -64,6 +64,14 @@ void *rax_map_lookup_ptr(const struct rax_map_def *def, const void *key)
 	if (!ref || !ref->prog_read || !ref->prog_write)
 		return NULL;
 	value = ref->map->ops->map_lookup_elem(ref->map, (void *)key);
+	if (value) {
+		/* A lock in a hash value is taken through a pointer from here. */
+		struct rax_run_frame *frame = rax_run_current();
+		u32 slot = frame->memo_next++ % RAX_LOOKUP_MEMO;
+
+		frame->memo[slot].ref = ref;
+		frame->memo[slot].value = value;
+	}
 	rax_helper_check();
 	return value;
 }
@@ -181,6 +189,7 @@ EXPORT_SYMBOL_GPL(rax_trace_printk);
 
 void rax_panic_msg(struct rax_run_frame *frame, const char *msg)
 {
+	rax_run_set_msg(frame, msg);
 	printk_ratelimited(KERN_NOTICE "rax: %s/%s: panic: %s\n", frame->obj->name,
 			   frame->prog->name, msg);
 	rax_run_abort(frame, RAX_ABORT_PANIC);
@@ -197,30 +206,12 @@ void rax_panic(const char *msg, u32 len)
 	if (copy_from_kernel_nofault(buf, msg, len))
 		len = 0;
 	buf[len] = '\0';
+	rax_run_set_msg(frame, buf);
 	printk_ratelimited(KERN_NOTICE "rax: %s/%s: panic: %s\n", frame->obj->name,
 			   frame->prog->name, buf);
 	rax_run_abort(frame, RAX_ABORT_PANIC);
 }
 EXPORT_SYMBOL_GPL(rax_panic);
-
-/* Output records: not implemented by rax.ko yet (locks: rax_lock.c). */
-void *rax_output_reserve(const struct rax_map_def *def, u64 size)
-{
-	return NULL;
-}
-EXPORT_SYMBOL_GPL(rax_output_reserve);
-
-long rax_output_submit(void *rec)
-{
-	return -EOPNOTSUPP;
-}
-EXPORT_SYMBOL_GPL(rax_output_submit);
-
-long rax_output_discard(void *rec)
-{
-	return -EOPNOTSUPP;
-}
-EXPORT_SYMBOL_GPL(rax_output_discard);
 
 /* The import table, in RAX_HELPERS order (the ioctl names helpers by index). */
 #define RAX_HELPER_ENTRY(name, gpl, since) { (unsigned long)name, gpl },

@@ -9,6 +9,7 @@
 #include <linux/atomic.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/spinlock.h>
 
 #include <rax/abi.h>
 #include <rax/uapi/rax_ioctl.h>
@@ -49,6 +50,8 @@ struct rax_prog {
 	atomic64_t run_time_ns;
 	atomic64_t missed;
 	atomic64_t aborted[RAX_ABORT_CAUSE_MAX];
+	raw_spinlock_t msg_lock;	/* taken with trylock only: any context */
+	char last_abort_msg[RAX_PANIC_MSG_LEN];
 };
 
 struct rax_map_ref {
@@ -59,6 +62,7 @@ struct rax_map_ref {
 	u32 value_size;
 	bool prog_read;			/* programs may read it */
 	bool prog_write;		/* programs may write it */
+	atomic64_t out_seq;		/* output map: next record's sequence number */
 };
 
 struct rax_object {
@@ -155,12 +159,26 @@ void rax_run_abort(struct rax_run_frame *frame, u32 cause);
 enum rax_cleanup_kind {
 	RAX_CLEANUP_FREE = 0,
 	RAX_CLEANUP_LOCK = 1,		/* obj: the lock word; irq_flags saved */
+	RAX_CLEANUP_OUTPUT = 2,		/* obj: the staged record; size, ref */
 };
 
 struct rax_cleanup {
 	u32 kind;
+	u32 size;
 	void *obj;
 	unsigned long irq_flags;
+	struct rax_map_ref *ref;
+};
+
+/* Staging bytes for output records of one run level. */
+#define RAX_OUTPUT_STAGING 4096u
+/* Values returned by rax_map_lookup_ptr a run remembers (for hash locks). */
+#define RAX_LOOKUP_MEMO 4u
+
+/* Per-CPU, per-level memory too large for the per-CPU area. */
+struct rax_run_side {
+	u8 out_buf[RAX_OUTPUT_STAGING] __aligned(16);
+	char abort_msg[RAX_PANIC_MSG_LEN];
 };
 
 struct rax_run_frame {
@@ -172,11 +190,27 @@ struct rax_run_frame {
 	u32 terminate;			/* cause to end the run with at helper return */
 	u32 cleanup_cnt;
 	struct rax_cleanup cleanup[RAX_CLEANUP_SLOTS];	/* LIFO */
+	struct rax_run_side *side;
+	u32 out_used;			/* staging bytes in use */
+	u32 memo_next;
+	struct {
+		struct rax_map_ref *ref;
+		void *value;
+	} memo[RAX_LOOKUP_MEMO];	/* last values rax_map_lookup_ptr handed out */
 };
 
+/* The message the stats report if this run aborts as a panic. */
+void rax_run_set_msg(struct rax_run_frame *frame, const char *msg);
 /* Release what the run still holds, last registered first. */
 void rax_cleanup_drain(struct rax_run_frame *frame);
 void rax_lock_cleanup(struct rax_cleanup *c);
+void rax_output_cleanup(struct rax_run_frame *frame, struct rax_cleanup *c);
+/* Forget cleanup entry c (released by its owner); shrinks the registry. */
+void rax_cleanup_drop(struct rax_run_frame *frame, struct rax_cleanup *c);
+struct rax_cleanup *rax_cleanup_find(struct rax_run_frame *frame, u32 kind, const void *obj);
+/* True when value lies in a value of ref that this run looked up. */
+bool rax_run_looked_up(const struct rax_run_frame *frame, const struct rax_map_ref *ref,
+		       const void *p, size_t len);
 /*
  * Every helper ends with this: a run the watchdog flagged while it was
  * outside program code (in a helper) ends here.
@@ -192,8 +226,16 @@ static inline void rax_helper_check(void)
 /* The lock helpers (rax_lock.c), in the helper table. */
 long rax_lock_acquire(const struct rax_map_def *def, void *lock);
 long rax_lock_release(void *lock);
+/* The output helpers (rax_output.c), in the helper table. */
+void *rax_output_reserve(const struct rax_map_def *def, u64 size);
+long rax_output_submit(void *rec);
+long rax_output_discard(void *rec);
 /* End the run as a panic with a runtime message (never returns). */
 void rax_panic_msg(struct rax_run_frame *frame, const char *msg);
+/* The recursion entry check's slow path: end the run, RAX_ABORT_STACK. */
+void rax_stack_overflow(void);
+/* Called by the entry pads of checked functions (rax_dispatch.S). */
+void rax_stack_check(void);
 
 /*
  * Helpers that may wait bracket their work with these: the watchdog does

@@ -14,6 +14,8 @@
 #include "rax_internal.h"
 
 #define RAX_LICENSE_MAX 128
+/* -Z patchable-function-entry=5 */
+#define RAX_ENTRY_PAD_LEN 5
 #define RAX_SEC_F_ALL (RAX_SEC_F_EXEC | RAX_SEC_F_WRITE | RAX_SEC_F_NOBITS)
 
 struct rax_load_ctx {
@@ -22,6 +24,7 @@ struct rax_load_ctx {
 	struct rax_ioc_reloc *relocs;
 	struct rax_ioc_prog *progs;
 	struct rax_ioc_map *maps;
+	struct rax_ioc_patch *patches;
 	struct rax_placed_section *placed;
 	u8 *text_stage;
 	u8 *data_stage;
@@ -75,7 +78,8 @@ static int rax_load_copy_in(struct rax_load_ctx *lc, void __user *uarg)
 		return -EINVAL;
 	if (!req->section_cnt || req->section_cnt > RAX_LOAD_MAX_SECTIONS ||
 	    !req->prog_cnt || req->prog_cnt > RAX_LOAD_MAX_PROGS ||
-	    req->reloc_cnt > RAX_LOAD_MAX_RELOCS || req->map_cnt > RAX_LOAD_MAX_MAPS)
+	    req->reloc_cnt > RAX_LOAD_MAX_RELOCS || req->map_cnt > RAX_LOAD_MAX_MAPS ||
+	    req->patch_cnt > RAX_LOAD_MAX_PATCHES)
 		return -E2BIG;
 
 	lc->secs = rax_copy_records(req->sections, req->section_cnt,
@@ -86,6 +90,10 @@ static int rax_load_copy_in(struct rax_load_ctx *lc, void __user *uarg)
 				     req->prog_rec_size, sizeof(*lc->progs));
 	lc->maps = rax_copy_records(req->maps, req->map_cnt,
 				    req->map_rec_size, sizeof(*lc->maps));
+	lc->patches = rax_copy_records(req->patches, req->patch_cnt,
+				       req->patch_rec_size, sizeof(*lc->patches));
+	if (IS_ERR(lc->patches))
+		return PTR_ERR(lc->patches);
 	if (IS_ERR(lc->secs))
 		return PTR_ERR(lc->secs);
 	if (IS_ERR(lc->relocs))
@@ -232,6 +240,44 @@ static int rax_load_relocate(struct rax_load_ctx *lc, u32 got_slots, size_t got_
 	return 0;
 }
 
+/*
+ * The recursion entry check: "call rax_stack_check" over the entry pad of
+ * each function the request names.  Only an intact pad is patched: a
+ * request pointing anywhere else is refused.
+ */
+static int rax_load_patch_entries(struct rax_load_ctx *lc)
+{
+	static const u8 pad[RAX_ENTRY_PAD_LEN] = { 0x0f, 0x1f, 0x44, 0x00, 0x08 };
+	u32 i;
+
+	for (i = 0; i < lc->req.patch_cnt; i++) {
+		const struct rax_ioc_patch *pt = &lc->patches[i];
+		const struct rax_placed_section *p;
+		unsigned long at;
+		s64 disp;
+		s32 rel;
+		u8 *stage;
+
+		if (pt->reserved || pt->section >= lc->req.section_cnt)
+			return -EINVAL;
+		p = &lc->placed[pt->section];
+		if (!(p->flags & RAX_SEC_F_EXEC) || !p->stage || p->size < RAX_ENTRY_PAD_LEN ||
+		    pt->offset > p->size - RAX_ENTRY_PAD_LEN)
+			return -EINVAL;
+		stage = p->stage + pt->offset;
+		if (memcmp(stage, pad, sizeof(pad)))
+			return -EINVAL;
+		at = p->addr + pt->offset;
+		disp = (s64)((unsigned long)rax_stack_check - (at + RAX_ENTRY_PAD_LEN));
+		if (disp != (s32)disp)
+			return -ERANGE;
+		rel = (s32)disp;
+		stage[0] = 0xe8;	/* call rel32 */
+		memcpy(stage + 1, &rel, sizeof(rel));
+	}
+	return 0;
+}
+
 static int rax_load_progs(struct rax_load_ctx *lc)
 {
 	struct rax_object *obj = lc->obj;
@@ -254,6 +300,7 @@ static int rax_load_progs(struct rax_load_ctx *lc)
 		strscpy(obj->progs[i].name, up->name, RAX_OBJ_NAME_LEN);
 		obj->progs[i].type = up->type;
 		obj->progs[i].entry = p->addr + up->offset;
+		raw_spin_lock_init(&obj->progs[i].msg_lock);
 	}
 	return 0;
 }
@@ -302,6 +349,7 @@ static void rax_load_ctx_free(struct rax_load_ctx *lc)
 	kvfree(lc->relocs);
 	kvfree(lc->progs);
 	kvfree(lc->maps);
+	kvfree(lc->patches);
 	kvfree(lc->placed);
 	kvfree(lc->text_stage);
 	kvfree(lc->data_stage);
@@ -352,6 +400,8 @@ static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
 	err = rax_load_stage(lc, got_off);
 	if (!err)
 		err = rax_load_relocate(lc, got_slots, got_off);
+	if (!err)
+		err = rax_load_patch_entries(lc);
 	if (!err)
 		err = rax_load_progs(lc);
 	if (!err)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The Rax lock: a 32-bit word in a map value (0 free, 1 held) taken with
+ * The Rax lock: a 32-bit word in an array or hash map value (0 free, 1 held) taken with
  * interrupts off on this CPU, like spin_lock_irqsave.  bpf_spin_lock is not
  * exported, so Rax owns its lock.  A run holds at most one (no deadlock
  * between programs), never in NMI context (the holder could be the code
@@ -17,15 +17,23 @@
 #include "rax_internal.h"
 
 /*
- * The lock word must lie inside one value of an array map of the running
- * object: a program never makes the kernel write anywhere else.
+ * The lock word must lie inside one value of a map of the running object:
+ * a program never makes the kernel write anywhere else.  Array values are
+ * checked against the array's storage; a hash value must be one this run
+ * got from rax_map_lookup_ptr (under the run's RCU read lock it stays
+ * valid memory of the map until the run ends).
  */
-static bool rax_lock_word_ok(const struct rax_map_ref *ref, const u32 *word)
+static bool rax_lock_word_ok(const struct rax_run_frame *frame, const struct rax_map_ref *ref,
+			     const u32 *word)
 {
 	const struct bpf_array *arr;
 	unsigned long base, off;
 
-	if (ref->map->map_type != BPF_MAP_TYPE_ARRAY || (unsigned long)word & 3)
+	if ((unsigned long)word & 3)
+		return false;
+	if (ref->map->map_type == BPF_MAP_TYPE_HASH)
+		return rax_run_looked_up(frame, ref, word, sizeof(*word));
+	if (ref->map->map_type != BPF_MAP_TYPE_ARRAY)
 		return false;
 	arr = container_of(ref->map, struct bpf_array, map);
 	base = (unsigned long)arr->value;
@@ -53,7 +61,7 @@ long rax_lock_acquire(const struct rax_map_def *def, void *lock)
 	unsigned long flags;
 	u32 *word = lock;
 
-	if (!frame || !ref || !ref->prog_write || !rax_lock_word_ok(ref, word))
+	if (!frame || !ref || !ref->prog_write || !rax_lock_word_ok(frame, ref, word))
 		return -EINVAL;
 	if (in_nmi())
 		return -EBUSY;
@@ -107,11 +115,7 @@ long rax_lock_release(void *lock)
 		if (c->kind != RAX_CLEANUP_LOCK || c->obj != lock)
 			continue;
 		rax_lock_cleanup(c);
-		c->kind = RAX_CLEANUP_FREE;
-		/* Released in LIFO order (the usual case): give the slots back. */
-		while (frame->cleanup_cnt &&
-		       frame->cleanup[frame->cleanup_cnt - 1].kind == RAX_CLEANUP_FREE)
-			frame->cleanup_cnt--;
+		rax_cleanup_drop(frame, c);
 		return 0;
 	}
 	return -ENOENT;	/* not held by this run */

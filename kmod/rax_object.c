@@ -128,9 +128,13 @@ long rax_ioctl_test_run(struct rax_object *obj, void __user *uarg)
 	err = copy_struct_from_user(&req, sizeof(req), uarg, usize);
 	if (err)
 		return err;
-	if (req.flags || req.prog >= obj->prog_cnt)
+	if (req.flags || req.reserved || req.prog >= obj->prog_cnt)
 		return -EINVAL;
 	prog = &obj->progs[req.prog];
+	/* A packet context holds kernel addresses: never copied out. */
+	if (req.ctx_out && (prog->type == RAX_PROG_TYPE_XDP ||
+			    prog->type == RAX_PROG_TYPE_SCHED_CLS))
+		return -EINVAL;
 	repeat = req.repeat ? req.repeat : 1;
 	ctx_size = rax_ctx_size(prog->type);
 
@@ -184,6 +188,16 @@ long rax_ioctl_test_run(struct rax_object *obj, void __user *uarg)
 		}
 		req.data_size_out = req.data_size_in;
 	}
+	if (req.ctx_out) {
+		/* Context-only programs (syscall) return results through it. */
+		u32 n = min_t(size_t, req.ctx_size_out, ctx_alloc);
+
+		if (copy_to_user(u64_to_user_ptr(req.ctx_out), ctx, n)) {
+			err = -EFAULT;
+			goto out;
+		}
+		req.ctx_size_out = ctx_alloc;
+	}
 	if (copy_to_user(uarg, &req, min_t(size_t, usize, sizeof(req))))
 		err = -EFAULT;
 out:
@@ -196,6 +210,7 @@ static long rax_ioctl_stats(struct rax_object *obj, void __user *uarg)
 {
 	struct rax_ioc_stats st;
 	struct rax_prog *prog;
+	unsigned long flags;
 	u32 usize, i;
 	int err;
 
@@ -213,6 +228,9 @@ static long rax_ioctl_stats(struct rax_object *obj, void __user *uarg)
 	memset(st.aborted, 0, sizeof(st.aborted));
 	for (i = 0; i < RAX_ABORT_CAUSE_MAX && i < ARRAY_SIZE(st.aborted); i++)
 		st.aborted[i] = atomic64_read(&prog->aborted[i]);
+	raw_spin_lock_irqsave(&prog->msg_lock, flags);
+	strscpy_pad(st.last_abort_msg, prog->last_abort_msg, sizeof(st.last_abort_msg));
+	raw_spin_unlock_irqrestore(&prog->msg_lock, flags);
 	if (copy_to_user(uarg, &st, min_t(size_t, usize, sizeof(st))))
 		return -EFAULT;
 	return 0;

@@ -7,6 +7,9 @@
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/ptrace.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/stringify.h>
 #include <linux/topology.h>
 #include <linux/vmalloc.h>
 
@@ -25,6 +28,11 @@ struct rax_cpu_runs {
 };
 
 static DEFINE_PER_CPU(struct rax_cpu_runs, rax_cpu_runs);
+/*
+ * Lowest stack pointer a checked function may start with in the current
+ * run (0 outside runs): rax_stack_check compares against it.
+ */
+DEFINE_PER_CPU(unsigned long, rax_stack_limit);
 
 struct rax_run_frame *rax_run_current(void)
 {
@@ -45,11 +53,45 @@ static u64 rax_aborted_result(u32 prog_type)
 	}
 }
 
+static const char *rax_abort_default_msg(u32 cause)
+{
+	switch (cause) {
+	case RAX_ABORT_TIMEOUT:
+		return "timeout: ran past its " __stringify(RAX_DEFAULT_TIME_BUDGET_MS) " ms budget";
+	case RAX_ABORT_STACK:
+		return "stack: a recursive call found less than " __stringify(RAX_STACK_RESERVE)
+		       " bytes left";
+	case RAX_ABORT_FAULT:
+		return "fault: the program's code raised a hardware exception";
+	default:
+		return "aborted";
+	}
+}
+
+/* Keep the abort's message for the stats; skipped when another CPU writes it. */
+static void rax_abort_note(struct rax_prog *prog, struct rax_run_frame *frame)
+{
+	const char *msg = frame->side->abort_msg;
+	unsigned long flags;
+
+	if (frame->abort_cause != RAX_ABORT_PANIC || !msg[0])
+		msg = rax_abort_default_msg(frame->abort_cause);
+	if (!raw_spin_trylock_irqsave(&prog->msg_lock, flags))
+		return;
+	strscpy(prog->last_abort_msg, msg, sizeof(prog->last_abort_msg));
+	raw_spin_unlock_irqrestore(&prog->msg_lock, flags);
+}
+
+void rax_run_set_msg(struct rax_run_frame *frame, const char *msg)
+{
+	strscpy(frame->side->abort_msg, msg, sizeof(frame->side->abort_msg));
+}
+
 u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *cause)
 {
 	struct rax_cpu_runs *runs = this_cpu_ptr(&rax_cpu_runs);
 	struct rax_run_frame *frame;
-	unsigned long top;
+	unsigned long top, old_limit;
 	u64 ret;
 
 	lockdep_assert_preemption_disabled();
@@ -65,7 +107,13 @@ u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *
 	frame->helper_depth = 0;
 	frame->terminate = RAX_ABORT_NONE;
 	frame->cleanup_cnt = 0;
+	frame->out_used = 0;
+	frame->memo_next = 0;
+	memset(frame->memo, 0, sizeof(frame->memo));
+	frame->side->abort_msg[0] = '\0';
 	top = (unsigned long)runs->stacks[runs->depth] + RAX_STACK_SIZE;
+	old_limit = this_cpu_read(rax_stack_limit);
+	this_cpu_write(rax_stack_limit, top - RAX_STACK_BUDGET);
 	WRITE_ONCE(runs->gen, runs->gen + 1);
 	WRITE_ONCE(runs->depth, runs->depth + 1);
 	barrier();
@@ -75,10 +123,12 @@ u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *
 	if (frame->cleanup_cnt)
 		rax_cleanup_drain(frame);
 	WRITE_ONCE(runs->depth, runs->depth - 1);
+	this_cpu_write(rax_stack_limit, old_limit);
 
 	*cause = frame->abort_cause;
 	if (frame->abort_cause) {
 		atomic64_inc(&prog->aborted[frame->abort_cause]);
+		rax_abort_note(prog, frame);
 		ret = rax_aborted_result(prog->type);
 	}
 	return ret;
@@ -91,8 +141,59 @@ void rax_cleanup_drain(struct rax_run_frame *frame)
 
 		if (c->kind == RAX_CLEANUP_LOCK)
 			rax_lock_cleanup(c);
+		else if (c->kind == RAX_CLEANUP_OUTPUT)
+			rax_output_cleanup(frame, c);
 		c->kind = RAX_CLEANUP_FREE;
 	}
+	frame->out_used = 0;
+}
+
+struct rax_cleanup *rax_cleanup_find(struct rax_run_frame *frame, u32 kind, const void *obj)
+{
+	u32 i = frame->cleanup_cnt;
+
+	while (i--) {
+		struct rax_cleanup *c = &frame->cleanup[i];
+
+		if (c->kind == kind && c->obj == obj)
+			return c;
+	}
+	return NULL;
+}
+
+void rax_cleanup_drop(struct rax_run_frame *frame, struct rax_cleanup *c)
+{
+	c->kind = RAX_CLEANUP_FREE;
+	/* Released in LIFO order (the usual case): give the slots back. */
+	while (frame->cleanup_cnt &&
+	       frame->cleanup[frame->cleanup_cnt - 1].kind == RAX_CLEANUP_FREE)
+		frame->cleanup_cnt--;
+}
+
+bool rax_run_looked_up(const struct rax_run_frame *frame, const struct rax_map_ref *ref,
+		       const void *p, size_t len)
+{
+	unsigned long addr = (unsigned long)p;
+	u32 i;
+
+	for (i = 0; i < RAX_LOOKUP_MEMO; i++) {
+		unsigned long base = (unsigned long)frame->memo[i].value;
+
+		if (frame->memo[i].ref == ref && base && addr >= base &&
+		    addr - base <= ref->value_size && ref->value_size - (addr - base) >= len)
+			return true;
+	}
+	return false;
+}
+
+void rax_stack_overflow(void)
+{
+	struct rax_run_frame *frame = rax_run_current();
+
+	/* Only program code calls the check, and only inside a run. */
+	if (WARN_ON_ONCE(!frame))
+		return;
+	rax_run_abort(frame, RAX_ABORT_STACK);
 }
 
 u32 rax_run_sample(unsigned int cpu, u64 *gen)
@@ -149,7 +250,9 @@ int rax_run_init(void)
 
 		for (i = 0; i < RAX_MAX_NESTING; i++) {
 			runs->stacks[i] = vmalloc_node(RAX_STACK_SIZE, cpu_to_node(cpu));
-			if (!runs->stacks[i]) {
+			runs->frames[i].side = kzalloc_node(sizeof(*runs->frames[i].side),
+							    GFP_KERNEL, cpu_to_node(cpu));
+			if (!runs->stacks[i] || !runs->frames[i].side) {
 				rax_run_exit();
 				return -ENOMEM;
 			}
@@ -168,6 +271,8 @@ void rax_run_exit(void)
 		for (i = 0; i < RAX_MAX_NESTING; i++) {
 			vfree(runs->stacks[i]);
 			runs->stacks[i] = NULL;
+			kfree(runs->frames[i].side);
+			runs->frames[i].side = NULL;
 		}
 	}
 }

@@ -213,6 +213,58 @@ static int request_maps(const struct rax_object *obj, struct rax_kernel_request 
 	return 0;
 }
 
+/* True when function @name is in a recursive cycle of some program (the gate's verdict). */
+static bool func_is_checked(const struct rax_object *obj, const char *name)
+{
+	size_t i, j;
+
+	for (i = 0; i < obj->prog_cnt; i++) {
+		size_t cnt = rax_program__checked_func_cnt(&obj->progs[i]);
+
+		for (j = 0; j < cnt; j++) {
+			const char *f = rax_program__checked_func(&obj->progs[i], j);
+
+			if (f && !strcmp(f, name))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The recursion entry check: rax.ko patches the pads of the checked functions. */
+static int request_patches(const struct rax_object *obj, struct rax_kernel_request *req)
+{
+	const struct rax_elf *e = &obj->elf;
+	size_t i, j, cnt = 0;
+
+	req->patches = calloc(e->patch_site_cnt ? e->patch_site_cnt : 1, sizeof(*req->patches));
+	if (!req->patches)
+		return -ENOMEM;
+	for (i = 0; i < e->patch_site_cnt; i++) {
+		const struct rax_elf_patch_site *ps = &e->patch_sites[i];
+		bool checked = false;
+
+		if (ps->shndx >= e->sec_cnt || req->sec_idx[ps->shndx] < 0)
+			continue;
+		for (j = 0; j < e->sym_cnt && !checked; j++) {
+			const struct rax_elf_symbol *sym = &e->syms[j];
+
+			checked = sym->type == STT_FUNC && sym->shndx == ps->shndx &&
+				  sym->value == ps->offset && sym->name && sym->name[0] &&
+				  func_is_checked(obj, sym->name);
+		}
+		if (!checked)
+			continue;
+		req->patches[cnt].section = (__u32)req->sec_idx[ps->shndx];
+		req->patches[cnt].offset = ps->offset;
+		cnt++;
+	}
+	req->load.patches = (__u64)(uintptr_t)req->patches;
+	req->load.patch_cnt = (__u32)cnt;
+	req->load.patch_rec_size = sizeof(*req->patches);
+	return 0;
+}
+
 int rax_kernel_request_build(const struct rax_object *obj, struct rax_kernel_request *req)
 {
 	int err;
@@ -230,6 +282,8 @@ int rax_kernel_request_build(const struct rax_object *obj, struct rax_kernel_req
 		err = request_progs(obj, req);
 	if (!err)
 		err = request_maps(obj, req);
+	if (!err)
+		err = request_patches(obj, req);
 	if (err)
 		rax_kernel_request_free(req);
 	return err;
@@ -243,6 +297,7 @@ void rax_kernel_request_free(struct rax_kernel_request *req)
 	free(req->progs);
 	free(req->maps);
 	free(req->maps_copy);
+	free(req->patches);
 	memset(req, 0, sizeof(*req));
 }
 
@@ -416,11 +471,6 @@ int rax_kernel_test_run(struct rax_program *prog, struct rax_test_run_opts *opts
 			prog->name);
 		return -EINVAL;
 	}
-	if (OPTS_GET(opts, ctx_out, NULL)) {
-		pr_warn("prog '%s': test run: ctx_out is not supported by the kernel backend\n",
-			prog->name);
-		return -EINVAL;
-	}
 
 	memset(&tr, 0, sizeof(tr));
 	tr.size = sizeof(tr);
@@ -432,6 +482,8 @@ int rax_kernel_test_run(struct rax_program *prog, struct rax_test_run_opts *opts
 	tr.ctx_in = (__u64)(uintptr_t)OPTS_GET(opts, ctx_in, NULL);
 	tr.ctx_size_in = OPTS_GET(opts, ctx_size_in, 0);
 	tr.repeat = (__u32)repeat;
+	tr.ctx_out = (__u64)(uintptr_t)OPTS_GET(opts, ctx_out, NULL);
+	tr.ctx_size_out = tr.ctx_out ? OPTS_GET(opts, ctx_size_out, 0) : 0;
 	if (ioctl(obj_fd, RAX_IOC_TEST_RUN, &tr)) {
 		int err = -errno;
 
@@ -441,6 +493,8 @@ int rax_kernel_test_run(struct rax_program *prog, struct rax_test_run_opts *opts
 	OPTS_SET(opts, retval, (__u32)tr.retval);
 	OPTS_SET(opts, duration, tr.duration_ns > UINT32_MAX ? UINT32_MAX :
 				 (__u32)tr.duration_ns);
+	if (tr.ctx_out)
+		OPTS_SET(opts, ctx_size_out, tr.ctx_size_out);
 	if (data_out) {
 		/* Like the in-process runtime: the full size, -ENOSPC if cut. */
 		OPTS_SET(opts, data_size_out, size_in);

@@ -23,6 +23,7 @@ struct rax_kernel_request {
 	struct rax_ioc_prog *progs;
 	struct rax_ioc_map *maps;
 	__u8 *maps_copy;		/* ".maps" with each map's effective definition */
+	struct rax_ioc_patch *patches;	/* entry pads of the gate's checked functions */
 };
 
 /*

@@ -1,10 +1,29 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Public runtime statistics and time budgets of loaded programs
- * (in-process backend).
+ * (in-process backend; rax.ko's counters for the kernel backend).
  */
+#include "backend_kernel.h"
 #include "librax_internal.h"
 #include "runtime_inproc.h"
+
+/* rax.ko's counters (RAX_IOC_STATS) in the public layout. */
+static int kernel_prog_stats(const struct rax_program *prog, struct rax_prog_stats *s)
+{
+	struct rax_ioc_stats k;
+	int i, err;
+
+	err = rax_kernel_prog_stats(prog, &k);
+	if (err)
+		return err;
+	s->run_cnt = k.run_cnt;
+	s->run_time_ns = k.run_time_ns;
+	s->missed = k.missed;
+	for (i = 0; i < RAX_ABORT_CAUSE_MAX; i++)
+		s->aborts[i] = k.aborted[i];
+	memcpy(s->last_abort_msg, k.last_abort_msg, sizeof(s->last_abort_msg));
+	return 0;
+}
 
 static int prog_stats(const struct rax_program *prog, struct rax_prog_stats *out)
 {
@@ -15,13 +34,18 @@ static int prog_stats(const struct rax_program *prog, struct rax_prog_stats *out
 
 	if (!prog || !out || out->sz < sizeof(out->sz) || !OPTS_VALID(out, rax_prog_stats))
 		return -EINVAL;
-	if (prog->obj->backend == RAX_BACKEND_KERNEL && prog->obj->loaded)
-		return -EOPNOTSUPP;
+	memset(&s, 0, sizeof(s));
+	if (prog->obj->backend == RAX_BACKEND_KERNEL && prog->obj->loaded) {
+		int err = kernel_prog_stats(prog, &s);
+
+		if (err)
+			return err;
+		goto out;
+	}
 	if (!prog->obj->inproc)
 		return -ENOENT;
 	st = rax_inproc_prog_state(prog);
 
-	memset(&s, 0, sizeof(s));
 	s.run_cnt = __atomic_load_n(&st->stats.runs, __ATOMIC_RELAXED);
 	s.run_time_ns = __atomic_load_n(&st->stats.run_time_ns, __ATOMIC_RELAXED);
 	for (i = 0; i < RAX_ABORT_CAUSE_MAX; i++)
@@ -31,6 +55,7 @@ static int prog_stats(const struct rax_program *prog, struct rax_prog_stats *out
 	memcpy(s.last_abort_msg, st->last_panic, sizeof(s.last_abort_msg));
 	pthread_mutex_unlock(&st->panic_lock);
 	s.last_abort_msg[sizeof(s.last_abort_msg) - 1] = '\0';
+out:
 
 	/* An older caller's smaller struct gets the fields it knows. */
 	n = out->sz < sizeof(s) ? out->sz : sizeof(s);

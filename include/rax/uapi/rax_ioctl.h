@@ -101,6 +101,20 @@ struct rax_ioc_load {
 	__u64 license;		/* NUL-terminated string, at most 128 bytes */
 	__u32 abi_version;	/* RAX_ABI_VERSION the object was built for */
 	__u32 reserved;
+	__u64 patches;		/* struct rax_ioc_patch[patch_cnt] (recursion entry checks) */
+	__u32 patch_cnt;
+	__u32 patch_rec_size;
+};
+
+/*
+ * A function entry pad ("nopl 0x8(%rax,%rax,1)", 0f 1f 44 00 08, from
+ * -Z patchable-function-entry=5) that the kernel turns into a call to its
+ * stack check: the functions the safety gate found in recursive cycles.
+ */
+struct rax_ioc_patch {
+	__u32 section;		/* executable section (index into sections) */
+	__u32 reserved;		/* 0 */
+	__u64 offset;		/* offset of the 5-byte pad in that section */
 };
 
 /* Limits the kernel enforces on one load request. */
@@ -108,6 +122,7 @@ struct rax_ioc_load {
 #define RAX_LOAD_MAX_RELOCS 65536u
 #define RAX_LOAD_MAX_PROGS 64u
 #define RAX_LOAD_MAX_MAPS 64u
+#define RAX_LOAD_MAX_PATCHES 65536u
 
 /* ---- RAX_IOC_TEST_RUN (object fd) -------------------------------------- */
 struct rax_ioc_test_run {
@@ -124,6 +139,9 @@ struct rax_ioc_test_run {
 	__u32 abort_cause;	/* out: enum rax_abort_cause of the last run */
 	__u64 retval;		/* out: result of the last run */
 	__u64 duration_ns;	/* out: average time of one run */
+	__u64 ctx_out;		/* receives the context after the last run (optional) */
+	__u32 ctx_size_out;	/* in: buffer size; out: bytes of the context */
+	__u32 reserved;		/* 0 */
 };
 
 /* ---- RAX_IOC_STATS (object fd): per-program counters ------------------- */
@@ -134,6 +152,7 @@ struct rax_ioc_stats {
 	__u64 run_time_ns;
 	__u64 missed;		/* runs skipped: nesting limit reached */
 	__u64 aborted[8];	/* per enum rax_abort_cause (index 0 unused) */
+	char last_abort_msg[160];	/* out: why the last abort happened, "" if never */
 };
 
 /* ---- RAX_IOC_ATTACH (object fd): attach a program to a hook ----------
