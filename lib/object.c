@@ -447,6 +447,13 @@ static int object_load(struct rax_object *obj)
 		return -EINVAL;
 	}
 
+	/* Fail before the gate's work when the kernel backend cannot be reached. */
+	if (obj->backend == RAX_BACKEND_KERNEL && access("/dev/rax", F_OK)) {
+		pr_warn("object '%s': the kernel backend needs rax.ko (/dev/rax: %s)\n",
+			obj->name, strerror(errno));
+		return -EOPNOTSUPP;
+	}
+
 	err = rax_gate_run(obj, NULL);
 	if (err < 0) {
 		pr_warn("object '%s': the safety gate failed: %s\n", obj->name,

@@ -3,11 +3,10 @@
  * Unit tests of the public object API (lib/object.c), its error
  * convention, option validation, logging and handle fds.
  *
- * rax_object__load() drives the safety gate and the in-process loader.
- * This file defines weak stand-ins for them so the object model's own
- * behaviour (refusal on findings, error unwinding, handles) is tested
- * alone; the linker prefers the real ones whenever they are linked in, and
- * the tests that depend on the stand-ins skip themselves then.
+ * rax_object__load() drives the safety gate and a backend.  This test is
+ * built from the core sources only (tests/unit/meson.build) with the
+ * stand-ins below, so the object model's own behaviour (refusal on
+ * findings, error unwinding, handles) is tested alone.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -53,6 +52,19 @@ __attribute__((weak)) void rax_inproc_unload(struct rax_object *obj)
 {
 	(void)obj;
 	fake_unload_calls++;
+}
+
+/* The kernel backend is tested in the VM; here it must never be reached. */
+__attribute__((weak)) int rax_kernel_load(struct rax_object *obj)
+{
+	(void)obj;
+	fail_msg("kernel backend reached without /dev/rax");
+	return -EOPNOTSUPP;
+}
+
+__attribute__((weak)) void rax_kernel_unload(struct rax_object *obj)
+{
+	(void)obj;
 }
 
 static void fakes_reset(void)
@@ -228,7 +240,7 @@ static void test_backend_selection(void **state)
 	obj = rax_object__open_file(test_obj_path("good.o"), &opts);
 	assert_non_null(obj);
 	assert_int_equal(rax_object__backend(obj), RAX_BACKEND_KERNEL);
-	/* rax.ko's backend does not exist yet: a clear refusal. */
+	/* Without rax.ko (/dev/rax), the kernel backend is a clear refusal. */
 	errno = 0;
 	assert_int_equal(rax_object__load(obj), -EOPNOTSUPP);
 	assert_int_equal(errno, EOPNOTSUPP);
