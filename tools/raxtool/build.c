@@ -702,12 +702,18 @@ static int check_object(struct build_ctx *b, int *findings)
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"Usage: %s build [DIR] [-o FILE] [target-dir DIR] [allow-dep CRATE]...\n"
-		"  Build the extension crate in DIR (default: .) into a Rax object\n"
-		"  (default: ./<crate>.rax.o) and run the safety gate on it.\n",
-		bin_name);
-	return -1;
+	if (json_output)
+		return 0;
+	printf("Usage: %s build [DIR] [output FILE | -o FILE] [target-dir DIR] [allow-dep CRATE]...\n"
+	       "       %s build help\n"
+	       "\n"
+	       "build: compile the extension crate in DIR (default: .) into a Rax\n"
+	       "       object (default: ./<crate>.rax.o) under the build policy, then\n"
+	       "       run the safety gate on it; a rejected object is not written.\n"
+	       "       target-dir (or RAX_TARGET_DIR) shares cargo's output between\n"
+	       "       crates; allow-dep lets the crate depend on CRATE.\n",
+	       bin_name, bin_name);
+	return 0;
 }
 
 int do_build(int argc, char **argv)
