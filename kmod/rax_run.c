@@ -74,7 +74,8 @@ static void rax_abort_note(struct rax_prog *prog, struct rax_run_frame *frame)
 	const char *msg = frame->side->abort_msg;
 	unsigned long flags;
 
-	if (frame->abort_cause != RAX_ABORT_PANIC || !msg[0])
+	/* Every panic path sets this run's message before aborting. */
+	if (frame->abort_cause != RAX_ABORT_PANIC)
 		msg = rax_abort_default_msg(frame->abort_cause);
 	if (!raw_spin_trylock_irqsave(&prog->msg_lock, flags))
 		return;
@@ -108,9 +109,8 @@ u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *
 	frame->terminate = RAX_ABORT_NONE;
 	frame->cleanup_cnt = 0;
 	frame->out_used = 0;
+	/* Stale memo entries and messages are never read (see their readers). */
 	frame->memo_next = 0;
-	memset(frame->memo, 0, sizeof(frame->memo));
-	frame->side->abort_msg[0] = '\0';
 	top = (unsigned long)runs->stacks[runs->depth] + RAX_STACK_SIZE;
 	old_limit = this_cpu_read(rax_stack_limit);
 	this_cpu_write(rax_stack_limit, top - RAX_STACK_BUDGET);
@@ -176,7 +176,8 @@ bool rax_run_looked_up(const struct rax_run_frame *frame, const struct rax_map_r
 	unsigned long addr = (unsigned long)p;
 	u32 i;
 
-	for (i = 0; i < RAX_LOOKUP_MEMO; i++) {
+	/* Only the entries of this run: memo_next counts them (ring of RAX_LOOKUP_MEMO). */
+	for (i = 0; i < min(frame->memo_next, RAX_LOOKUP_MEMO); i++) {
 		unsigned long base = (unsigned long)frame->memo[i].value;
 
 		if (frame->memo[i].ref == ref && base && addr >= base &&
