@@ -311,6 +311,36 @@ static int case_malformed(void)
 	o.relocs[0].section = o.sec_cnt + 7;
 	EXPECT_LOAD_ERR(EINVAL, "relocated section");
 
+	/* Entry check patches: only an intact pad in code is rewritten. */
+	{
+		struct rax_ioc_patch pt = { .section = o.progs[0].section,
+					    .offset = o.progs[0].offset };
+
+#define EXPECT_PATCH_ERR(err, what)                                       \
+	do {                                                              \
+		vm_obj_request(&o, &req);                                 \
+		req.patches = (__u64)(uintptr_t)&pt;                      \
+		req.patch_cnt = 1;                                        \
+		req.patch_rec_size = sizeof(pt);                          \
+		fd = load(&o, &req);                                      \
+		CHECK(fd == -(err), "%s: got %d", what, fd);              \
+		pt.section = o.progs[0].section;                          \
+		pt.offset = o.progs[0].offset;                            \
+		pt.reserved = 0;                                          \
+	} while (0)
+		EXPECT_PATCH_ERR(EINVAL, "patch over code that is no entry pad");
+		pt.offset = o.secs[pt.section].size - 2;
+		EXPECT_PATCH_ERR(EINVAL, "patch past the section end");
+		pt.offset = ~0ull - 1;
+		EXPECT_PATCH_ERR(EINVAL, "patch offset overflow");
+		pt.section = o.maps[0].section;
+		pt.offset = 0;
+		EXPECT_PATCH_ERR(EINVAL, "patch in a data section");
+		pt.reserved = 1;
+		EXPECT_PATCH_ERR(EINVAL, "patch reserved field");
+#undef EXPECT_PATCH_ERR
+	}
+
 	o.progs[0].offset = 1 << 30;
 	EXPECT_LOAD_ERR(EINVAL, "program offset");
 	o.progs[0] = o.progs[1];
