@@ -191,7 +191,8 @@ struct rax_prog_stats {
  * @param prog a program of a loaded object
  * @param stats filled up to stats->sz (set sz first)
  * @return 0, or a negative errno (errno set): -EINVAL for bad arguments,
- * -ENOENT when the program is not loaded, -EOPNOTSUPP on the kernel backend
+ * -ENOENT when the program is not loaded.  On the kernel backend the
+ * counters come from rax.ko (RAX_IOC_STATS).
  */
 LIBRAX_API int rax_program__stats(const struct rax_program *prog, struct rax_prog_stats *stats);
 /**
@@ -200,7 +201,8 @@ LIBRAX_API int rax_program__stats(const struct rax_program *prog, struct rax_pro
  * time_budget_ms open option).
  * @param prog a program of a loaded object
  * @param ms budget in milliseconds, 0 for RAX_DEFAULT_TIME_BUDGET_MS
- * @return 0, or a negative errno (errno set): -ENOENT before load
+ * @return 0, or a negative errno (errno set): -ENOENT before load (and on
+ * the kernel backend, where rax.ko applies RAX_DEFAULT_TIME_BUDGET_MS)
  */
 LIBRAX_API int rax_program__set_time_budget(struct rax_program *prog, __u32 ms);
 
