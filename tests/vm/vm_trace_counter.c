@@ -304,6 +304,57 @@ static int case_bad_requests(void)
 	return 0;
 }
 
+/*
+ * 200 load/attach/detach/unload cycles: every run counts, and afterwards the
+ * module's own counters (objects, links, map references, arena use) are
+ * back where they were, with 200 more loads and frees.
+ */
+#define ATTACH_CYCLES 200
+static int case_attach_cycles(void)
+{
+	uint64_t k0 = count_of(kprobe_map), s0 = count_of(syscall_map);
+	struct rax_ioc_info before, after;
+
+	CHECK(info_get(&before) == 0, "INFO: %s", strerror(errno));
+	for (int i = 0; i < ATTACH_CYCLES; i++) {
+		int fd = load(), lk, lt;
+
+		CHECK(fd >= 0, "cycle %d: load: %s", i, strerror(errno));
+		lk = attach(fd, kprobe_prog, RAX_ATTACH_KPROBE, "__x64_sys_getppid", 0);
+		lt = attach(fd, rawtp_prog, RAX_ATTACH_RAW_TP, "sys_enter", sys_enter_args);
+		if (lk < 0 || lt < 0) {
+			if (lk >= 0)
+				close(lk);
+			if (lt >= 0)
+				close(lt);
+			close(fd);
+			CHECK(0, "cycle %d: attach: %s", i, strerror(errno));
+		}
+		call_getppid(1);
+		CHECK(ioctl(lk, RAX_IOC_DETACH, &(struct rax_ioc_detach){ .size = sizeof(struct rax_ioc_detach) }) == 0,
+		      "cycle %d: detach: %s", i, strerror(errno));
+		close(lk);
+		close(lt);
+		close(fd);
+	}
+	CHECK(count_of(kprobe_map) - k0 == ATTACH_CYCLES, "kprobe counted %llu in %d cycles",
+	      (unsigned long long)(count_of(kprobe_map) - k0), ATTACH_CYCLES);
+	CHECK(count_of(syscall_map) - s0 == ATTACH_CYCLES, "raw_tp counted %llu in %d cycles",
+	      (unsigned long long)(count_of(syscall_map) - s0), ATTACH_CYCLES);
+	CHECK(info_get(&after) == 0, "INFO: %s", strerror(errno));
+	CHECK(after.objects == before.objects && after.links == before.links &&
+	      after.map_refs == before.map_refs &&
+	      after.text_arena_used == before.text_arena_used &&
+	      after.data_arena_used == before.data_arena_used &&
+	      after.loads_total == before.loads_total + ATTACH_CYCLES &&
+	      after.frees_total == before.frees_total + ATTACH_CYCLES,
+	      "after %d cycles: objects %llu links %llu refs %llu text %llu data %llu",
+	      ATTACH_CYCLES, (unsigned long long)after.objects, (unsigned long long)after.links,
+	      (unsigned long long)after.map_refs, (unsigned long long)after.text_arena_used,
+	      (unsigned long long)after.data_arena_used);
+	return 0;
+}
+
 static int case_released(void)
 {
 	struct rax_ioc_info info;
@@ -350,6 +401,7 @@ int main(int argc, char **argv)
 	report("link_lifetime", case_link_lifetime());
 	report("detach_busy", case_detach_busy());
 	report("bad_requests", case_bad_requests());
+	report("attach_cycles", case_attach_cycles());
 	report("released", case_released());
 	vm_obj_close(&obj);
 	return failures ? 1 : 0;
