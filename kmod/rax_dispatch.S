@@ -2,22 +2,28 @@
 /*
  * Entering and leaving a Rax program.
  *
- * rax_dispatch(ctx, entry, stack_top, &saved_sp) saves the callee-saved
- * registers on the caller's stack, records that stack pointer in
- * *saved_sp, switches to the run's dedicated stack and calls the program.
- * rax_dispatch_escape(saved_sp) is the landing pad of an aborted run: it
- * discards the program's stack and returns from rax_dispatch with 0, the
- * caller reads the cause from its run frame.
+ * rax_dispatch_batch(ctx, entry, stack_top, frame, gen) saves the
+ * callee-saved registers on the caller's stack, records that stack pointer
+ * in frame->saved_sp, switches to the run's dedicated stack and calls the
+ * program frame->left times, all in one place: every call and return
+ * outside it costs (a lot under TCG).  Between runs it bumps *gen (the
+ * watchdog's clock), clears the run's lookup memo and goes back to C only
+ * when a run left something to settle.  rax_dispatch_escape(saved_sp) is
+ * the landing pad of an aborted run: it discards the program's stack and
+ * returns from rax_dispatch_batch with 0, the caller reads the cause from
+ * its run frame.
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
 #include <asm/percpu.h>
 #include <asm/unwind_hints.h>
 
+#include "rax_internal.h"
+
 /* Bytes pushed below the frame pointer: rbx, r12, r13, r14, r15. */
 #define RAX_SAVED_REGS (5 * 8)
 
-SYM_FUNC_START(rax_dispatch)
+SYM_FUNC_START(rax_dispatch_batch)
 	push	%rbp
 	mov	%rsp, %rbp
 	push	%rbx
@@ -25,10 +31,25 @@ SYM_FUNC_START(rax_dispatch)
 	push	%r13
 	push	%r14
 	push	%r15
-	mov	%rsp, (%rcx)
+	mov	%rsp, RAX_FRAME_SAVED_SP(%rcx)
+	/* Programs preserve these (C ABI): the loop's state across runs. */
+	mov	%rdi, %rbx
+	mov	%rsi, %r12
+	mov	%rcx, %r14
+	mov	%r8, %r15
 	/* The frame pointer keeps the caller's frame findable from here on. */
 	mov	%rdx, %rsp
-	CALL_NOSPEC rsi
+.Lrax_batch_run:
+	incq	(%r15)
+	movl	$0, RAX_FRAME_MEMO_NEXT(%r14)
+	mov	%rbx, %rdi
+	CALL_NOSPEC r12
+	decl	RAX_FRAME_LEFT(%r14)
+	jz	.Lrax_batch_out
+	mov	RAX_FRAME_CHECKS(%r14), %rdx
+	or	RAX_FRAME_CHECKS+8(%r14), %rdx
+	jz	.Lrax_batch_run
+.Lrax_batch_out:
 	lea	-RAX_SAVED_REGS(%rbp), %rsp
 	pop	%r15
 	pop	%r14
@@ -37,13 +58,13 @@ SYM_FUNC_START(rax_dispatch)
 	pop	%rbx
 	pop	%rbp
 	RET
-SYM_FUNC_END(rax_dispatch)
+SYM_FUNC_END(rax_dispatch_batch)
 
 /* Code, not a function: it enters on one stack and returns from another. */
 SYM_CODE_START(rax_dispatch_escape)
 	UNWIND_HINT_EMPTY
 	mov	%rdi, %rsp
-	/* Now exactly rax_dispatch's frame after its pushes. */
+	/* Now exactly rax_dispatch_batch's frame after its pushes. */
 	UNWIND_HINT sp_reg=ORC_REG_SP sp_offset=RAX_SAVED_REGS+16 type=UNWIND_HINT_TYPE_CALL
 	xor	%eax, %eax
 	pop	%r15

@@ -5,9 +5,18 @@
 #ifndef RAX_INTERNAL_H
 #define RAX_INTERNAL_H
 
+/* struct rax_run_frame offsets rax_dispatch.S uses. */
+#define RAX_FRAME_SAVED_SP 0
+#define RAX_FRAME_MEMO_NEXT 8
+#define RAX_FRAME_LEFT 12
+#define RAX_FRAME_CHECKS 16	/* two words: terminate..helper_depth */
+
+#ifndef __ASSEMBLY__
+
 #include <linux/types.h>
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 
@@ -146,8 +155,14 @@ void rax_watchdog_put(void);
 
 /* ---- Runs (rax_run.c, rax_dispatch.S) ---------------------------------- */
 struct rax_run_frame;
+/* The frame of the innermost run on this CPU, NULL outside runs. */
+DECLARE_PER_CPU(struct rax_run_frame *, rax_run_cur);
+
 /* The run the current CPU is in, or NULL (helpers' view). */
-struct rax_run_frame *rax_run_current(void);
+static inline struct rax_run_frame *rax_run_current(void)
+{
+	return this_cpu_read(rax_run_cur);
+}
 /*
  * Leave the current run through the landing pad with the given cause.
  * Never returns, but not declared __noreturn: objtool (6.1) cannot see that
@@ -181,18 +196,26 @@ struct rax_run_side {
 	char abort_msg[RAX_PANIC_MSG_LEN];
 };
 
+/*
+ * The head of a run frame is read and written by rax_dispatch_batch (the
+ * offsets below, checked at build time in rax_run.c): it resets memo_next
+ * and counts down left at every run, and hands back to C as soon as any of
+ * terminate, cleanup_cnt, out_used, helper_depth (two 8-byte words) is not
+ * zero after a run.
+ */
 struct rax_run_frame {
-	unsigned long saved_sp;		/* written by rax_dispatch */
-	struct rax_object *obj;
-	struct rax_prog *prog;
-	u32 abort_cause;
-	u32 helper_depth;
+	unsigned long saved_sp;		/* written by rax_dispatch_batch */
+	u32 memo_next;
+	u32 left;			/* runs still to do in this batch */
 	u32 terminate;			/* cause to end the run with at helper return */
 	u32 cleanup_cnt;
+	u32 out_used;			/* staging bytes in use */
+	u32 helper_depth;
+	u32 abort_cause;
+	struct rax_object *obj;
+	struct rax_prog *prog;
 	struct rax_cleanup cleanup[RAX_CLEANUP_SLOTS];	/* LIFO */
 	struct rax_run_side *side;
-	u32 out_used;			/* staging bytes in use */
-	u32 memo_next;
 	struct {
 		struct rax_map_ref *ref;
 		void *value;
@@ -258,8 +281,17 @@ static inline void rax_helper_leave(struct rax_run_frame *frame)
 
 int rax_run_init(void);
 void rax_run_exit(void);
+/*
+ * Run prog n (>= 1) times on ctx; preemption must be off.  Returns the last
+ * run's result and sets *cause to the last run's abort cause.
+ */
+u64 rax_run_repeat(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 n, u32 *cause);
 /* Run prog once; preemption must be off.  Sets *cause. */
-u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *cause);
+static inline u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx,
+			       u32 *cause)
+{
+	return rax_run_repeat(obj, prog, ctx, 1, cause);
+}
 /* Depth and run generation of cpu's runs (the watchdog's sample). */
 u32 rax_run_sample(unsigned int cpu, u64 *gen);
 bool rax_ip_in_programs(unsigned long ip);
@@ -271,9 +303,15 @@ struct pt_regs;
  */
 bool rax_run_redirect(struct pt_regs *regs, u32 cause);
 
-u64 rax_dispatch(void *ctx, unsigned long entry, unsigned long stack_top,
-		 unsigned long *saved_sp);
+/*
+ * Runs the program at entry on ctx frame->left times on the stack ending at
+ * stack_top, bumping *gen before each run; returns the last result early
+ * when a run leaves work for C (see struct rax_run_frame), 0 after an abort.
+ */
+u64 rax_dispatch_batch(void *ctx, unsigned long entry, unsigned long stack_top,
+		       struct rax_run_frame *frame, u64 *gen);
 /* Never returns; not declared __noreturn so rax_run_abort() can end in BUG(). */
 void rax_dispatch_escape(unsigned long saved_sp);
 
+#endif /* !__ASSEMBLY__ */
 #endif /* RAX_INTERNAL_H */

@@ -76,6 +76,9 @@ static size_t rax_ctx_size(u32 prog_type)
 	}
 }
 
+/* Runs per rax_run_repeat call: how often the loop looks at the scheduler. */
+#define RAX_TEST_BATCH 64u
+
 /*
  * Run prog repeat times with preemption off, yielding when the scheduler
  * asks (a long repeat under TCG would otherwise stall RCU).  The time
@@ -85,14 +88,15 @@ static int rax_test_loop(struct rax_object *obj, struct rax_prog *prog, void *ct
 			 u32 repeat, u64 *retval, u32 *cause, u64 *total_ns)
 {
 	u64 start, ns = 0;
-	u32 i;
+	u32 i, n;
 
 	preempt_disable();
 	rcu_read_lock();
 	start = ktime_get_ns();
-	for (i = 0; i < repeat; i++) {
-		*retval = rax_run_prog(obj, prog, ctx, cause);
-		if (need_resched() && i + 1 < repeat) {
+	for (i = 0; i < repeat; i += n) {
+		n = min(repeat - i, RAX_TEST_BATCH);
+		*retval = rax_run_repeat(obj, prog, ctx, n, cause);
+		if (need_resched() && i + n < repeat) {
 			ns += ktime_get_ns() - start;
 			rcu_read_unlock();
 			preempt_enable();

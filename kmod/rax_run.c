@@ -4,6 +4,8 @@
  * helpers find their object through, the nesting limit and the abort path.
  */
 #include <linux/kernel.h>
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/ptrace.h>
@@ -34,12 +36,7 @@ static DEFINE_PER_CPU(struct rax_cpu_runs, rax_cpu_runs);
  */
 DEFINE_PER_CPU(unsigned long, rax_stack_limit);
 
-struct rax_run_frame *rax_run_current(void)
-{
-	struct rax_cpu_runs *runs = this_cpu_ptr(&rax_cpu_runs);
-
-	return runs->depth ? &runs->frames[runs->depth - 1] : NULL;
-}
+DEFINE_PER_CPU(struct rax_run_frame *, rax_run_cur);
 
 static u64 rax_aborted_result(u32 prog_type)
 {
@@ -88,20 +85,46 @@ void rax_run_set_msg(struct rax_run_frame *frame, const char *msg)
 	strscpy(frame->side->abort_msg, msg, sizeof(frame->side->abort_msg));
 }
 
-u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *cause)
+/*
+ * After rax_dispatch_batch handed back: release what the last run left,
+ * account its abort, and make the frame ready for the next run.  Returns
+ * the last run's result.
+ */
+static noinline u64 rax_run_settle(struct rax_prog *prog, struct rax_run_frame *frame, u64 ret,
+				   u32 *cause)
+{
+	/* Normal return too: a leaked guard must not outlive the run. */
+	if (frame->cleanup_cnt)
+		rax_cleanup_drain(frame);
+	frame->out_used = 0;
+	frame->helper_depth = 0;
+	WRITE_ONCE(frame->terminate, RAX_ABORT_NONE);
+	*cause = frame->abort_cause;
+	if (!frame->abort_cause)
+		return ret;
+	/* The landing pad skipped the batch's count of the aborted run. */
+	frame->left--;
+	atomic64_inc(&prog->aborted[frame->abort_cause]);
+	rax_abort_note(prog, frame);
+	frame->abort_cause = RAX_ABORT_NONE;
+	return rax_aborted_result(prog->type);
+}
+
+u64 rax_run_repeat(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 n, u32 *cause)
 {
 	struct rax_cpu_runs *runs = this_cpu_ptr(&rax_cpu_runs);
-	struct rax_run_frame *frame;
+	struct rax_run_frame *frame, *outer;
 	unsigned long top, old_limit;
+	u32 depth = runs->depth;
 	u64 ret;
 
 	lockdep_assert_preemption_disabled();
-	if (runs->depth >= RAX_MAX_NESTING) {
-		atomic64_inc(&prog->missed);
+	if (depth >= RAX_MAX_NESTING) {
+		atomic64_add(n, &prog->missed);
 		*cause = RAX_ABORT_NONE;
 		return rax_aborted_result(prog->type);
 	}
-	frame = &runs->frames[runs->depth];
+	frame = &runs->frames[depth];
 	frame->obj = obj;
 	frame->prog = prog;
 	frame->abort_cause = RAX_ABORT_NONE;
@@ -109,28 +132,30 @@ u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32 *
 	frame->terminate = RAX_ABORT_NONE;
 	frame->cleanup_cnt = 0;
 	frame->out_used = 0;
-	/* Stale memo entries and messages are never read (see their readers). */
-	frame->memo_next = 0;
-	top = (unsigned long)runs->stacks[runs->depth] + RAX_STACK_SIZE;
+	/*
+	 * The batch clears memo_next before each run: stale memo entries and
+	 * messages are never read (see their readers).
+	 */
+	frame->left = n;
+	top = (unsigned long)runs->stacks[depth] + RAX_STACK_SIZE;
 	old_limit = this_cpu_read(rax_stack_limit);
+	outer = this_cpu_read(rax_run_cur);
 	this_cpu_write(rax_stack_limit, top - RAX_STACK_BUDGET);
-	WRITE_ONCE(runs->gen, runs->gen + 1);
-	WRITE_ONCE(runs->depth, runs->depth + 1);
+	WRITE_ONCE(runs->depth, depth + 1);
+	this_cpu_write(rax_run_cur, frame);
 	barrier();
-	ret = rax_dispatch(ctx, prog->entry, top, &frame->saved_sp);
+	do {
+		ret = rax_dispatch_batch(ctx, prog->entry, top, frame, &runs->gen);
+		barrier();
+		*cause = RAX_ABORT_NONE;
+		if (unlikely(frame->abort_cause | frame->terminate | frame->cleanup_cnt |
+			     frame->out_used | frame->helper_depth))
+			ret = rax_run_settle(prog, frame, ret, cause);
+	} while (frame->left);
 	barrier();
-	/* Normal return too: a leaked guard must not outlive the run. */
-	if (frame->cleanup_cnt)
-		rax_cleanup_drain(frame);
-	WRITE_ONCE(runs->depth, runs->depth - 1);
+	this_cpu_write(rax_run_cur, outer);
+	WRITE_ONCE(runs->depth, depth);
 	this_cpu_write(rax_stack_limit, old_limit);
-
-	*cause = frame->abort_cause;
-	if (frame->abort_cause) {
-		atomic64_inc(&prog->aborted[frame->abort_cause]);
-		rax_abort_note(prog, frame);
-		ret = rax_aborted_result(prog->type);
-	}
 	return ret;
 }
 
@@ -246,6 +271,11 @@ int rax_run_init(void)
 {
 	unsigned int cpu, i;
 
+	BUILD_BUG_ON(offsetof(struct rax_run_frame, saved_sp) != RAX_FRAME_SAVED_SP);
+	BUILD_BUG_ON(offsetof(struct rax_run_frame, memo_next) != RAX_FRAME_MEMO_NEXT);
+	BUILD_BUG_ON(offsetof(struct rax_run_frame, left) != RAX_FRAME_LEFT);
+	BUILD_BUG_ON(offsetof(struct rax_run_frame, terminate) != RAX_FRAME_CHECKS);
+	BUILD_BUG_ON(offsetof(struct rax_run_frame, helper_depth) != RAX_FRAME_CHECKS + 12);
 	for_each_possible_cpu(cpu) {
 		struct rax_cpu_runs *runs = per_cpu_ptr(&rax_cpu_runs, cpu);
 
