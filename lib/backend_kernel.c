@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "backend_kernel.h"
 
@@ -338,9 +339,22 @@ static int maps_create(struct rax_object *obj)
 		const struct rax_map_def *d = &map->def;
 		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = d->map_flags);
 		char name[BPF_MAP_NAME_LEN];
+		__u32 max_entries = d->max_entries;
 		int fd;
 
-		if (d->type != RAX_MAP_TYPE_HASH && d->type != RAX_MAP_TYPE_ARRAY) {
+		if (d->type == RAX_MAP_TYPE_PERF_EVENT_ARRAY && !max_entries) {
+			/* one ring per possible CPU, as libbpf sizes them */
+			int cpus = libbpf_num_possible_cpus();
+
+			if (cpus <= 0) {
+				pr_warn("map '%s': cannot count the possible CPUs\n", map->name);
+				maps_destroy(obj);
+				return cpus < 0 ? cpus : -EINVAL;
+			}
+			max_entries = (__u32)cpus;
+		}
+		if (d->type != RAX_MAP_TYPE_HASH && d->type != RAX_MAP_TYPE_ARRAY &&
+		    d->type != RAX_MAP_TYPE_PERF_EVENT_ARRAY) {
 			pr_warn("map '%s': type %u is not supported by the kernel backend\n",
 				map->name, d->type);
 			maps_destroy(obj);
@@ -348,7 +362,7 @@ static int maps_create(struct rax_object *obj)
 		}
 		bpf_map_name(map->name, name);
 		fd = bpf_map_create(d->type, name, d->key_size, d->value_size,
-				    d->max_entries, &opts);
+				    max_entries, &opts);
 		if (fd < 0) {
 			fd = -errno;
 			pr_warn("map '%s': cannot create the BPF map: %s\n", map->name,

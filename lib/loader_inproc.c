@@ -111,6 +111,12 @@ static int rax_inproc_maps_create(struct rax_object *obj)
 
 		map->fd = -1;
 		err = 0;
+		if (map->def.type == RAX_MAP_TYPE_PERF_EVENT_ARRAY) {
+			/* perf rings are the kernel's; a process has none to offer */
+			pr_warn("map '%s': perf event arrays need the kernel backend (rax.ko)\n",
+				map->name);
+			return -EOPNOTSUPP;
+		}
 		map->umap = rax_umap_create(&map->def, map->name, &err);
 		if (!map->umap) {
 			err = err ? err : -ENOMEM;

@@ -95,6 +95,10 @@ struct rax_raw_tp_ctx {
 enum rax_map_type {
 	RAX_MAP_TYPE_HASH = 1,		/* BPF_MAP_TYPE_HASH  */
 	RAX_MAP_TYPE_ARRAY = 2,		/* BPF_MAP_TYPE_ARRAY */
+	/* Output only (rax_perf_event_output); kernel backend only.  Key and
+	 * value are 4 bytes (CPU index -> perf event fd, set by userspace);
+	 * max_entries 0 means one entry per possible CPU, as in libbpf. */
+	RAX_MAP_TYPE_PERF_EVENT_ARRAY = 4,	/* BPF_MAP_TYPE_PERF_EVENT_ARRAY */
 };
 
 /* Update flags: BPF's values. */
@@ -106,6 +110,9 @@ enum rax_map_type {
 #define RAX_F_NO_PREALLOC (1u << 0)
 #define RAX_F_RDONLY_PROG (1u << 7)
 #define RAX_F_WRONLY_PROG (1u << 8)
+
+/* rax_perf_event_output flags: the running CPU's ring (BPF_F_CURRENT_CPU). */
+#define RAX_F_CURRENT_CPU 0xffffffffull
 
 /*
  * One definition per map, in section ".maps", one global object symbol per

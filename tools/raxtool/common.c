@@ -303,6 +303,8 @@ const char *map_type_str(enum rax_map_type type)
 		return "hash";
 	case RAX_MAP_TYPE_ARRAY:
 		return "array";
+	case RAX_MAP_TYPE_PERF_EVENT_ARRAY:
+		return "perf_event_array";
 	default:
 		return "unknown";
 	}

@@ -14,6 +14,8 @@ pub const RAX_TRACE_ABORTED_RESULT: u64 = 0;
 
 pub const RAX_MAP_TYPE_HASH: u32 = 1;
 pub const RAX_MAP_TYPE_ARRAY: u32 = 2;
+pub const RAX_MAP_TYPE_PERF_EVENT_ARRAY: u32 = 4;
+pub const RAX_F_CURRENT_CPU: u64 = 0xffff_ffff;
 
 pub const RAX_ANY: u64 = 0;
 pub const RAX_NOEXIST: u64 = 1;

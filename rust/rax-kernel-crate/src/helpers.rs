@@ -23,6 +23,13 @@ extern "C" {
     pub fn rax_get_current_pid_tgid() -> u64;
     pub fn rax_get_current_comm(buf: *mut u8, size: u32) -> i64;
     pub fn rax_trace_printk(msg: *const u8, len: u32) -> i64;
+    pub fn rax_perf_event_output(
+        ctx: *mut c_void,
+        def: *const MapDef,
+        flags: u64,
+        data: *const c_void,
+        size: u64,
+    ) -> i64;
     pub fn rax_panic(msg: *const u8, len: u32) -> !;
     // Runtime-owned resources: each acquire also registers the release.
     pub fn rax_lock_acquire(def: *const MapDef, lock: *mut c_void) -> i64;

@@ -31,6 +31,7 @@ pub mod maps;
 pub mod net;
 pub mod output;
 mod panic;
+pub mod perf;
 pub mod pod;
 pub mod sync;
 pub mod task;

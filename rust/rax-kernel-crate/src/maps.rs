@@ -245,4 +245,10 @@ macro_rules! map {
         $vis static $name: $crate::maps::Array<$v> = $init;
         const _: () = assert!(stringify!($name).len() < 16, "map names are at most 15 bytes");
     };
+    ($vis:vis static $name:ident : PerfEventArray<$v:ty> = $init:expr ;) => {
+        #[no_mangle]
+        #[link_section = ".maps"]
+        $vis static $name: $crate::perf::PerfEventArray<$v> = $init;
+        const _: () = assert!(stringify!($name).len() < 16, "map names are at most 15 bytes");
+    };
 }
