@@ -13,6 +13,7 @@
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
+#include <linux/static_call.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -24,29 +25,54 @@ static DEFINE_PER_CPU(struct rnd_state, rax_rnd_state);
 struct rax_map_ref *rax_map_of(const struct rax_map_def *def)
 {
 	struct rax_run_frame *frame = rax_run_current();
-	struct rax_object *obj;
-	u32 i;
 
-	if (!frame)
-		return NULL;
-	obj = frame->obj;
-	for (i = 0; i < obj->map_cnt; i++)
-		if (obj->maps[i].def_addr == (unsigned long)def)
-			return &obj->maps[i];
-	return NULL;
+	return frame ? rax_object_map(frame->obj, def) : NULL;
+}
+
+/*
+ * The value of key in ref's map, or NULL.  Arrays are indexed here as the
+ * kernel's own array lookup does (bounds, then the Spectre mask); a hash map
+ * goes through a direct call to its element search (rax_maps.c).
+ */
+static __always_inline void *rax_lookup(const struct rax_map_ref *ref, const void *key)
+{
+	if (ref->array_value) {
+		u32 index = *(const u32 *)key;
+
+		if (unlikely(index >= ref->max_entries))
+			return NULL;
+		return ref->array_value + (u64)ref->elem_size * (index & ref->index_mask);
+	}
+	if (likely(ref->hash_direct)) {
+		u8 *elem = static_call(rax_hash_lookup)(ref->map, (void *)key);
+
+		return elem ? elem + ref->hash_value_off : NULL;
+	}
+	return ref->map->ops->map_lookup_elem(ref->map, (void *)key);
+}
+
+/* rax_helper_check() for a helper that already has the run's frame. */
+static __always_inline void rax_helper_check_frame(struct rax_run_frame *frame)
+{
+	if (unlikely(READ_ONCE(frame->terminate)))
+		rax_run_abort(frame, READ_ONCE(frame->terminate));
 }
 
 long rax_map_lookup_elem(const struct rax_map_def *def, const void *key, void *value_out)
 {
-	struct rax_map_ref *ref = rax_map_of(def);
+	struct rax_run_frame *frame = rax_run_current();
+	struct rax_map_ref *ref;
 	void *value;
 
+	if (!frame)
+		return -EINVAL;
+	ref = rax_object_map(frame->obj, def);
 	if (!ref)
 		return -EINVAL;
 	if (!ref->prog_read)
 		return -EPERM;
-	value = ref->map->ops->map_lookup_elem(ref->map, (void *)key);
-	rax_helper_check();
+	value = rax_lookup(ref, key);
+	rax_helper_check_frame(frame);
 	if (!value)
 		return -ENOENT;
 	memcpy(value_out, value, ref->value_size);
@@ -56,23 +82,25 @@ EXPORT_SYMBOL_GPL(rax_map_lookup_elem);
 
 void *rax_map_lookup_ptr(const struct rax_map_def *def, const void *key)
 {
-	struct rax_map_ref *ref = rax_map_of(def);
-
-	/* The pointer allows writes: only for maps programs may write. */
+	struct rax_run_frame *frame = rax_run_current();
+	struct rax_map_ref *ref;
 	void *value;
 
+	if (!frame)
+		return NULL;
+	ref = rax_object_map(frame->obj, def);
+	/* The pointer allows writes: only for maps programs may write. */
 	if (!ref || !ref->prog_read || !ref->prog_write)
 		return NULL;
-	value = ref->map->ops->map_lookup_elem(ref->map, (void *)key);
-	if (value) {
-		/* A lock in a hash value is taken through a pointer from here. */
-		struct rax_run_frame *frame = rax_run_current();
+	value = rax_lookup(ref, key);
+	/* A lock in a hash value is taken through a pointer from here. */
+	if (value && !ref->array_value) {
 		u32 slot = frame->memo_next++ % RAX_LOOKUP_MEMO;
 
 		frame->memo[slot].ref = ref;
 		frame->memo[slot].value = value;
 	}
-	rax_helper_check();
+	rax_helper_check_frame(frame);
 	return value;
 }
 EXPORT_SYMBOL_GPL(rax_map_lookup_ptr);

@@ -19,6 +19,7 @@
 #include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
+#include <linux/static_call_types.h>
 
 #include <rax/abi.h>
 #include <rax/uapi/rax_ioctl.h>
@@ -71,6 +72,13 @@ struct rax_map_ref {
 	u32 value_size;
 	bool prog_read;			/* programs may read it */
 	bool prog_write;		/* programs may write it */
+	bool hash_direct;		/* HASH: rax_hash_lookup is its element search */
+	u32 hash_value_off;		/* HASH, direct: value offset in an element */
+	/* ARRAY maps: the storage, so lookups need no call (NULL otherwise). */
+	u8 *array_value;
+	u32 elem_size;
+	u32 index_mask;
+	u32 max_entries;
 	atomic64_t out_seq;		/* output map: next record's sequence number */
 };
 
@@ -85,6 +93,13 @@ struct rax_object {
 	u32 prog_cnt;
 	struct rax_map_ref *maps;
 	u32 map_cnt;
+	/*
+	 * Map definitions by address, for helpers: def_index[(def - def_lo) / 8]
+	 * is 1 + the index in maps of the definition at def, 0 for none.
+	 */
+	unsigned long def_lo;
+	unsigned long def_span;		/* bytes def_index covers */
+	u16 *def_index;
 	bool gpl;
 };
 
@@ -131,6 +146,9 @@ int rax_reloc_apply(const struct rax_ioc_reloc *r, struct rax_placed_section *se
 u32 rax_reloc_needs_got(u32 type);
 
 /* ---- Maps (rax_maps.c) ------------------------------------------------- */
+typedef void *rax_map_lookup_fn(struct bpf_map *map, void *key);
+/* The hash maps' element search, called directly (see rax_maps.c). */
+DECLARE_STATIC_CALL(rax_hash_lookup, rax_map_lookup_fn);
 int rax_map_bind(struct rax_map_ref *ref, int fd, const struct rax_map_def *def);
 void rax_map_unbind(struct rax_map_ref *ref);
 
@@ -138,8 +156,22 @@ void rax_map_unbind(struct rax_map_ref *ref);
 /* Address of helper number idx in RAX_HELPERS order, 0 if out of range. */
 unsigned long rax_helper_addr(u32 idx);
 bool rax_helper_gpl_only(u32 idx);
+/* obj's map bound to the definition at def, or NULL: O(1), any def value. */
+static inline struct rax_map_ref *rax_object_map(const struct rax_object *obj,
+						  const struct rax_map_def *def)
+{
+	unsigned long off = (unsigned long)def - obj->def_lo;
+	u32 i;
+
+	if (off >= obj->def_span || off % 8)
+		return NULL;
+	i = obj->def_index[off / 8];
+	return i ? &obj->maps[i - 1] : NULL;
+}
 /* The running object's map bound to def, or NULL (not in a run, not its map). */
 struct rax_map_ref *rax_map_of(const struct rax_map_def *def);
+/* Build obj->def_index once every map's def_addr is known. */
+int rax_object_index_maps(struct rax_object *obj);
 void rax_helpers_init(void);
 
 /* ---- Faults in program code (rax_faults.c) ----------------------------- */

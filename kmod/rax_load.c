@@ -340,7 +340,7 @@ static int rax_load_maps(struct rax_load_ctx *lc)
 			return err;
 		def->runtime_slot = (u64)(unsigned long)ref->map;
 	}
-	return 0;
+	return rax_object_index_maps(obj);
 }
 
 static void rax_load_ctx_free(struct rax_load_ctx *lc)

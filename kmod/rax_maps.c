@@ -6,10 +6,64 @@
  */
 #include <linux/bpf.h>
 #include <linux/file.h>
+#include <linux/filter.h>
 #include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/static_call.h>
 #include <linux/string.h>
 
 #include "rax_internal.h"
+
+/*
+ * Every BPF_MAP_TYPE_HASH map has the same element search.  Helpers call it
+ * directly through this static call, as JITed eBPF does, instead of the
+ * map's lookup through its ops (one more call, and a retpoline).  Set at the
+ * first hash map's bind and never changed after.
+ */
+DEFINE_STATIC_CALL_NULL(rax_hash_lookup, rax_map_lookup_fn);
+static DEFINE_MUTEX(rax_hash_lookup_lock);
+
+/*
+ * The element search and the value's offset in an element, read from the
+ * inline lookup the map gives BPF's verifier: a call to the search, a NULL
+ * test, an add of the offset.  False when it does not have that shape.
+ */
+static bool rax_hash_decode(struct bpf_map *map, rax_map_lookup_fn **fn, u32 *value_off)
+{
+	struct bpf_insn insn[16];
+	int n;
+
+	if (!map->ops->map_gen_lookup)
+		return false;
+	n = map->ops->map_gen_lookup(map, insn);
+	if (n != 3 || insn[0].code != (BPF_JMP | BPF_CALL) || insn[0].src_reg ||
+	    insn[1].code != (BPF_JMP | BPF_JEQ | BPF_K) || insn[1].dst_reg != BPF_REG_0 ||
+	    insn[1].imm || insn[1].off != 1 ||
+	    insn[2].code != (BPF_ALU64 | BPF_ADD | BPF_K) || insn[2].dst_reg != BPF_REG_0 ||
+	    insn[2].imm <= 0)
+		return false;
+	*fn = (rax_map_lookup_fn *)((unsigned long)__bpf_call_base + (long)insn[0].imm);
+	*value_off = insn[2].imm;
+	return true;
+}
+
+/* Sets ref's direct hash lookup when the map's search is rax_hash_lookup's. */
+static void rax_hash_lookup_bind(struct rax_map_ref *ref, struct bpf_map *map)
+{
+	rax_map_lookup_fn *fn;
+	u32 value_off;
+
+	if (!rax_hash_decode(map, &fn, &value_off))
+		return;
+	mutex_lock(&rax_hash_lookup_lock);
+	if (!static_call_query(rax_hash_lookup))
+		static_call_update(rax_hash_lookup, fn);
+	if (static_call_query(rax_hash_lookup) == fn) {
+		ref->hash_value_off = value_off;
+		ref->hash_direct = true;
+	}
+	mutex_unlock(&rax_hash_lookup_lock);
+}
 
 static bool rax_map_type_allowed(u32 type)
 {
@@ -47,6 +101,16 @@ int rax_map_bind(struct rax_map_ref *ref, int fd, const struct rax_map_def *def)
 		return -EINVAL;
 	}
 
+	if (map->map_type == BPF_MAP_TYPE_ARRAY) {
+		struct bpf_array *array = container_of(map, struct bpf_array, map);
+
+		ref->array_value = (u8 *)array->value;
+		ref->elem_size = array->elem_size;
+		ref->index_mask = array->index_mask;
+		ref->max_entries = map->max_entries;
+	} else {
+		rax_hash_lookup_bind(ref, map);
+	}
 	ref->map = map;
 	ref->key_size = map->key_size;
 	ref->value_size = map->value_size;

@@ -6,6 +6,8 @@
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -35,6 +37,7 @@ void rax_object_free(struct rax_object *obj)
 		memset((void *)obj->data_addr, 0, obj->data_size);
 		rax_arena_free(&rax_data, obj->data_addr, obj->data_size);
 	}
+	kvfree(obj->def_index);
 	kfree(obj->maps);
 	kfree(obj->progs);
 	kfree(obj);
@@ -52,6 +55,35 @@ void rax_object_put(struct rax_object *obj)
 {
 	if (refcount_dec_and_test(&obj->refs))
 		rax_object_free(obj);
+}
+
+int rax_object_index_maps(struct rax_object *obj)
+{
+	unsigned long lo = ULONG_MAX, hi = 0;
+	u32 i;
+
+	if (!obj->map_cnt)
+		return 0;
+	for (i = 0; i < obj->map_cnt; i++) {
+		lo = min(lo, obj->maps[i].def_addr);
+		hi = max(hi, obj->maps[i].def_addr);
+	}
+	/* Definitions are 8-byte aligned places in the object's data. */
+	if ((hi - lo) / 8 >= obj->data_size / 8 + 1 || obj->map_cnt >= U16_MAX)
+		return -EINVAL;
+	obj->def_index = kvcalloc((hi - lo) / 8 + 1, sizeof(*obj->def_index), GFP_KERNEL);
+	if (!obj->def_index)
+		return -ENOMEM;
+	for (i = 0; i < obj->map_cnt; i++) {
+		unsigned long off = obj->maps[i].def_addr - lo;
+
+		if (off % 8)
+			return -EINVAL;	/* freed with the object */
+		obj->def_index[off / 8] = i + 1;
+	}
+	obj->def_lo = lo;
+	obj->def_span = hi - lo + 8;
+	return 0;
 }
 
 static int rax_object_release(struct inode *inode, struct file *file)
