@@ -86,15 +86,15 @@ void *rax_map_lookup_ptr(const struct rax_map_def *def, const void *key)
 	struct rax_map_ref *ref;
 	void *value;
 
-	if (!frame)
+	if (unlikely(!frame))
 		return NULL;
 	ref = rax_object_map(frame->obj, def);
 	/* The pointer allows writes: only for maps programs may write. */
-	if (!ref || !ref->prog_read || !ref->prog_write)
+	if (unlikely(!ref || !ref->prog_rw))
 		return NULL;
 	value = rax_lookup(ref, key);
 	/* A lock in a hash value is taken through a pointer from here. */
-	if (value && !ref->array_value) {
+	if (!ref->array_value && value) {
 		u32 slot = frame->memo_next++ % RAX_LOOKUP_MEMO;
 
 		frame->memo[slot].ref = ref;

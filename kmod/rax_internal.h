@@ -15,6 +15,7 @@
 
 #include <linux/types.h>
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
@@ -72,6 +73,7 @@ struct rax_map_ref {
 	u32 value_size;
 	bool prog_read;			/* programs may read it */
 	bool prog_write;		/* programs may write it */
+	bool prog_rw;			/* both: pointer lookups allowed */
 	bool hash_direct;		/* HASH: rax_hash_lookup is its element search */
 	u32 hash_value_off;		/* HASH, direct: value offset in an element */
 	/* ARRAY maps: the storage, so lookups need no call (NULL otherwise). */
@@ -95,11 +97,11 @@ struct rax_object {
 	u32 map_cnt;
 	/*
 	 * Map definitions by address, for helpers: def_index[(def - def_lo) / 8]
-	 * is 1 + the index in maps of the definition at def, 0 for none.
+	 * is the map whose definition is at def, NULL for none.
 	 */
 	unsigned long def_lo;
-	unsigned long def_span;		/* bytes def_index covers */
-	u16 *def_index;
+	unsigned long def_slots;	/* entries in def_index */
+	struct rax_map_ref **def_index;
 	bool gpl;
 };
 
@@ -160,13 +162,10 @@ bool rax_helper_gpl_only(u32 idx);
 static inline struct rax_map_ref *rax_object_map(const struct rax_object *obj,
 						  const struct rax_map_def *def)
 {
-	unsigned long off = (unsigned long)def - obj->def_lo;
-	u32 i;
+	/* Rotated: a misaligned def becomes a huge slot number. */
+	unsigned long slot = ror64((unsigned long)def - obj->def_lo, 3);
 
-	if (off >= obj->def_span || off % 8)
-		return NULL;
-	i = obj->def_index[off / 8];
-	return i ? &obj->maps[i - 1] : NULL;
+	return slot < obj->def_slots ? obj->def_index[slot] : NULL;
 }
 /* The running object's map bound to def, or NULL (not in a run, not its map). */
 struct rax_map_ref *rax_map_of(const struct rax_map_def *def);

@@ -116,6 +116,7 @@ int rax_map_bind(struct rax_map_ref *ref, int fd, const struct rax_map_def *def)
 	ref->value_size = map->value_size;
 	ref->prog_read = (mode & FMODE_CAN_READ) && !(map->map_flags & BPF_F_WRONLY_PROG);
 	ref->prog_write = (mode & FMODE_CAN_WRITE) && !(map->map_flags & BPF_F_RDONLY_PROG);
+	ref->prog_rw = ref->prog_read && ref->prog_write;
 	atomic64_inc(&rax_counters.map_refs);
 	return 0;
 }

@@ -69,7 +69,7 @@ int rax_object_index_maps(struct rax_object *obj)
 		hi = max(hi, obj->maps[i].def_addr);
 	}
 	/* Definitions are 8-byte aligned places in the object's data. */
-	if ((hi - lo) / 8 >= obj->data_size / 8 + 1 || obj->map_cnt >= U16_MAX)
+	if ((hi - lo) / 8 >= obj->data_size / 8 + 1)
 		return -EINVAL;
 	obj->def_index = kvcalloc((hi - lo) / 8 + 1, sizeof(*obj->def_index), GFP_KERNEL);
 	if (!obj->def_index)
@@ -79,10 +79,10 @@ int rax_object_index_maps(struct rax_object *obj)
 
 		if (off % 8)
 			return -EINVAL;	/* freed with the object */
-		obj->def_index[off / 8] = i + 1;
+		obj->def_index[off / 8] = &obj->maps[i];
 	}
 	obj->def_lo = lo;
-	obj->def_span = hi - lo + 8;
+	obj->def_slots = (hi - lo) / 8 + 1;
 	return 0;
 }
 
