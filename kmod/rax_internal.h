@@ -143,8 +143,9 @@ struct rax_got {
 	u32 cap;
 };
 
+/* lookup_stub: where calls of rax_map_lookup_ptr go instead (0: the helper). */
 int rax_reloc_apply(const struct rax_ioc_reloc *r, struct rax_placed_section *secs,
-		    u32 sec_cnt, struct rax_got *got);
+		    u32 sec_cnt, struct rax_got *got, unsigned long lookup_stub);
 u32 rax_reloc_needs_got(u32 type);
 
 /* ---- Maps (rax_maps.c) ------------------------------------------------- */
@@ -172,6 +173,20 @@ struct rax_map_ref *rax_map_of(const struct rax_map_def *def);
 /* Build obj->def_index once every map's def_addr is known. */
 int rax_object_index_maps(struct rax_object *obj);
 void rax_helpers_init(void);
+
+void *rax_map_lookup_ptr(const struct rax_map_def *def, const void *key);
+
+/* ---- Lookup stubs (rax_stub.c) ----------------------------------------- */
+/* Objects with more maps get no stub (the compares would cost more). */
+#define RAX_STUB_MAX_MAPS 16u
+/* Bytes of text an object with map_cnt maps needs for its stub, 0: none. */
+size_t rax_stub_size(u32 map_cnt);
+/*
+ * Write obj's stub (bound maps) into buf, which ends up at address at;
+ * hash_ok: the object takes no Rax lock, hash lookups may skip the helper.
+ */
+void rax_stub_emit(u8 *buf, size_t size, unsigned long at, const struct rax_object *obj,
+		   bool hash_ok);
 
 /* ---- Faults in program code (rax_faults.c) ----------------------------- */
 int rax_faults_init(void);

@@ -30,6 +30,11 @@ struct rax_load_ctx {
 	u8 *data_stage;
 	u64 *got_stage;
 	struct rax_object *obj;
+	/* The lookup stub (rax_stub.c) at the end of the text, if any. */
+	size_t stub_off;
+	size_t stub_size;
+	unsigned long stub_addr;
+	bool stub_hash_ok;
 };
 
 /* Copy cnt records of urec bytes each into an array of krec-byte records. */
@@ -233,7 +238,7 @@ static int rax_load_relocate(struct rax_load_ctx *lc, u32 got_slots, size_t got_
 		if (r->sym_kind == RAX_RELOC_SYM_HELPER &&
 		    rax_helper_gpl_only(r->sym_index) && !lc->obj->gpl)
 			return -EPERM;
-		err = rax_reloc_apply(r, lc->placed, lc->req.section_cnt, &got);
+		err = rax_reloc_apply(r, lc->placed, lc->req.section_cnt, &got, lc->stub_addr);
 		if (err)
 			return err;
 	}
@@ -343,6 +348,28 @@ static int rax_load_maps(struct rax_load_ctx *lc)
 	return rax_object_index_maps(obj);
 }
 
+/*
+ * Whether the object gets a lookup stub: it must call rax_map_lookup_ptr;
+ * hash lookups skip the helper only when it never takes a Rax lock.
+ */
+static void rax_load_plan_stub(struct rax_load_ctx *lc)
+{
+	bool lookups = false, locks = false;
+	u32 i;
+
+	for (i = 0; i < lc->req.reloc_cnt; i++) {
+		unsigned long addr;
+
+		if (lc->relocs[i].sym_kind != RAX_RELOC_SYM_HELPER)
+			continue;
+		addr = rax_helper_addr(lc->relocs[i].sym_index);
+		lookups |= addr == (unsigned long)rax_map_lookup_ptr;
+		locks |= addr == (unsigned long)rax_lock_acquire;
+	}
+	lc->stub_size = lookups ? rax_stub_size(lc->req.map_cnt) : 0;
+	lc->stub_hash_ok = !locks;
+}
+
 static void rax_load_ctx_free(struct rax_load_ctx *lc)
 {
 	kvfree(lc->secs);
@@ -383,12 +410,17 @@ static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
 	if (err)
 		return err;
 	got_off = text_size - (size_t)got_slots * 8;
+	rax_load_plan_stub(lc);
+	lc->stub_off = text_size;
+	text_size += lc->stub_size;
 
 	if (text_size) {
 		obj->text_addr = rax_arena_alloc(&rax_text, text_size, text_align);
 		if (!obj->text_addr)
 			return -ENOSPC;
 		obj->text_size = text_size;
+		if (lc->stub_size)
+			lc->stub_addr = obj->text_addr + lc->stub_off;
 	}
 	if (data_size) {
 		obj->data_addr = rax_arena_alloc(&rax_data, data_size, data_align);
@@ -408,6 +440,9 @@ static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
 		err = rax_load_maps(lc);
 	if (err)
 		return err;
+	if (lc->stub_size)
+		rax_stub_emit(lc->text_stage + lc->stub_off, lc->stub_size, lc->stub_addr, obj,
+			      lc->stub_hash_ok);
 
 	/* Publish: data first, the code that refers to it last. */
 	if (obj->data_size)

@@ -29,7 +29,7 @@ u32 rax_reloc_needs_got(u32 type)
 
 static int rax_reloc_symbol(const struct rax_ioc_reloc *r,
 			    const struct rax_placed_section *secs, u32 sec_cnt,
-			    unsigned long *out)
+			    unsigned long lookup_stub, unsigned long *out)
 {
 	switch (r->sym_kind) {
 	case RAX_RELOC_SYM_SECTION:
@@ -41,6 +41,8 @@ static int rax_reloc_symbol(const struct rax_ioc_reloc *r,
 		if (r->sym_value)
 			return -EINVAL;
 		*out = rax_helper_addr(r->sym_index);
+		if (lookup_stub && *out == (unsigned long)rax_map_lookup_ptr)
+			*out = lookup_stub;
 		return *out ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
@@ -56,7 +58,7 @@ static int rax_put_pcrel32(u8 *field, s64 value)
 }
 
 int rax_reloc_apply(const struct rax_ioc_reloc *r, struct rax_placed_section *secs,
-		    u32 sec_cnt, struct rax_got *got)
+		    u32 sec_cnt, struct rax_got *got, unsigned long lookup_stub)
 {
 	const struct rax_placed_section *t;
 	unsigned long sym, place;
@@ -87,7 +89,7 @@ int rax_reloc_apply(const struct rax_ioc_reloc *r, struct rax_placed_section *se
 	if (t->size < width || r->offset > t->size - width)
 		return -EINVAL;
 
-	err = rax_reloc_symbol(r, secs, sec_cnt, &sym);
+	err = rax_reloc_symbol(r, secs, sec_cnt, lookup_stub, &sym);
 	if (err)
 		return err;
 	field = t->stage + r->offset;
