@@ -190,11 +190,26 @@ long rax_probe_read_kernel(void *dst, u32 size, const void *src)
 }
 EXPORT_SYMBOL_GPL(rax_probe_read_kernel);
 
+/* Largest record, as a perf sample's raw data size is a u32 with headers. */
+#define RAX_PERF_OUTPUT_MAX (64u * 1024u)
+
 long rax_perf_event_output(void *ctx, const struct rax_map_def *def, u64 flags,
 			   const void *data, u64 size)
 {
-	/* Perf event arrays are not in the map allowlist yet. */
-	return -EOPNOTSUPP;
+	struct rax_map_ref *ref = rax_map_of(def);
+	long err;
+
+	/* ctx is the program's own view: nothing of it reaches the kernel. */
+	(void)ctx;
+	if (!ref)
+		return -EINVAL;
+	if (!ref->perf_output)
+		return -EPERM;
+	if ((flags & ~BPF_F_INDEX_MASK) || !size || size > RAX_PERF_OUTPUT_MAX)
+		return -EINVAL;
+	err = (long)bpf_event_output(ref->map, flags, (void *)data, size, NULL, 0, NULL);
+	rax_helper_check();
+	return err;
 }
 EXPORT_SYMBOL_GPL(rax_perf_event_output);
 

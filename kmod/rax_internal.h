@@ -75,6 +75,7 @@ struct rax_map_ref {
 	bool prog_write;		/* programs may write it */
 	bool prog_rw;			/* both: pointer lookups allowed */
 	bool hash_direct;		/* HASH: rax_hash_lookup is its element search */
+	bool perf_output;		/* PERF_EVENT_ARRAY: programs may output to it */
 	u32 hash_value_off;		/* HASH, direct: value offset in an element */
 	/* ARRAY maps: the storage, so lookups need no call (NULL otherwise). */
 	u8 *array_value;

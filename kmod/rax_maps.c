@@ -67,8 +67,13 @@ static void rax_hash_lookup_bind(struct rax_map_ref *ref, struct bpf_map *map)
 
 static bool rax_map_type_allowed(u32 type)
 {
-	/* No type that holds fds or needs helpers Rax does not have. */
-	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_ARRAY;
+	/*
+	 * No type that holds fds programs could use or needs helpers Rax does
+	 * not have.  A perf event array holds perf event fds, but programs only
+	 * ever output to it (rax_perf_event_output); element access is refused.
+	 */
+	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_ARRAY ||
+	       type == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
 }
 
 int rax_map_bind(struct rax_map_ref *ref, int fd, const struct rax_map_def *def)
@@ -94,9 +99,11 @@ int rax_map_bind(struct rax_map_ref *ref, int fd, const struct rax_map_def *def)
 	mode = file->f_mode;
 	fput(file);
 
+	/* a perf event array defined with 0 entries has one per possible CPU */
 	if (!rax_map_type_allowed(map->map_type) || def->type != map->map_type ||
 	    def->key_size != map->key_size || def->value_size != map->value_size ||
-	    def->max_entries != map->max_entries) {
+	    (def->max_entries != map->max_entries &&
+	     !(map->map_type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !def->max_entries))) {
 		bpf_map_put(map);
 		return -EINVAL;
 	}
@@ -108,7 +115,7 @@ int rax_map_bind(struct rax_map_ref *ref, int fd, const struct rax_map_def *def)
 		ref->elem_size = array->elem_size;
 		ref->index_mask = array->index_mask;
 		ref->max_entries = map->max_entries;
-	} else {
+	} else if (map->map_type == BPF_MAP_TYPE_HASH) {
 		rax_hash_lookup_bind(ref, map);
 	}
 	ref->map = map;
@@ -117,6 +124,13 @@ int rax_map_bind(struct rax_map_ref *ref, int fd, const struct rax_map_def *def)
 	ref->prog_read = (mode & FMODE_CAN_READ) && !(map->map_flags & BPF_F_WRONLY_PROG);
 	ref->prog_write = (mode & FMODE_CAN_WRITE) && !(map->map_flags & BPF_F_RDONLY_PROG);
 	ref->prog_rw = ref->prog_read && ref->prog_write;
+	if (map->map_type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+		/* its values are perf event fds: output only, as for eBPF */
+		ref->perf_output = ref->prog_write;
+		ref->prog_read = false;
+		ref->prog_write = false;
+		ref->prog_rw = false;
+	}
 	atomic64_inc(&rax_counters.map_refs);
 	return 0;
 }
