@@ -124,6 +124,12 @@ u64 rax_run_repeat(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32
 		*cause = RAX_ABORT_NONE;
 		return rax_aborted_result(prog->type);
 	}
+	/*
+	 * Claim the frame before filling it: a run nested from an interrupt
+	 * or NMI from here on takes the next one.
+	 */
+	WRITE_ONCE(runs->depth, depth + 1);
+	barrier();
 	frame = &runs->frames[depth];
 	frame->obj = obj;
 	frame->prog = prog;
@@ -141,7 +147,6 @@ u64 rax_run_repeat(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32
 	old_limit = this_cpu_read(rax_stack_limit);
 	outer = this_cpu_read(rax_run_cur);
 	this_cpu_write(rax_stack_limit, top - RAX_STACK_BUDGET);
-	WRITE_ONCE(runs->depth, depth + 1);
 	this_cpu_write(rax_run_cur, frame);
 	barrier();
 	do {
