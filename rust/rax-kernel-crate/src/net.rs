@@ -16,14 +16,17 @@ pub const IPPROTO_TCP: u8 = 6;
 pub const IPPROTO_UDP: u8 = 17;
 pub const IPPROTO_ICMPV6: u8 = 58;
 
+#[inline]
 fn be16(b: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([b[at], b[at + 1]])
 }
 
+#[inline]
 fn be32(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
+#[inline]
 fn array<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
     let mut out = [0u8; N];
     out.copy_from_slice(&b[at..at + N]);
@@ -39,22 +42,27 @@ pub struct Ethernet<'a> {
 impl<'a> Ethernet<'a> {
     pub const LEN: usize = 14;
 
+    #[inline]
     pub fn parse(packet: &'a [u8]) -> Option<Self> {
         if packet.len() < Self::LEN {
             return None;
         }
         Some(Ethernet { bytes: packet })
     }
+    #[inline]
     pub fn dst(&self) -> [u8; 6] {
         array(self.bytes, 0)
     }
+    #[inline]
     pub fn src(&self) -> [u8; 6] {
         array(self.bytes, 6)
     }
+    #[inline]
     pub fn ether_type(&self) -> u16 {
         be16(self.bytes, 12)
     }
     /// The bytes after the Ethernet header.
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         &self.bytes[Self::LEN..]
     }
@@ -72,6 +80,7 @@ impl<'a> Ipv4<'a> {
 
     /// Parses the header at the start of `bytes`: version 4, IHL >= 5 and
     /// the whole header present.
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Option<Self> {
         if bytes.len() < Self::MIN_LEN || bytes[0] >> 4 != 4 {
             return None;
@@ -82,38 +91,49 @@ impl<'a> Ipv4<'a> {
         }
         Some(Ipv4 { bytes, header_len })
     }
+    #[inline]
     pub fn header_len(&self) -> usize {
         self.header_len
     }
+    #[inline]
     pub fn tos(&self) -> u8 {
         self.bytes[1]
     }
+    #[inline]
     pub fn total_len(&self) -> u16 {
         be16(self.bytes, 2)
     }
+    #[inline]
     pub fn id(&self) -> u16 {
         be16(self.bytes, 4)
     }
     /// Fragment offset in 8-byte units (0 for the first or only fragment).
+    #[inline]
     pub fn frag_offset(&self) -> u16 {
         be16(self.bytes, 6) & 0x1fff
     }
+    #[inline]
     pub fn more_fragments(&self) -> bool {
         be16(self.bytes, 6) & 0x2000 != 0
     }
+    #[inline]
     pub fn ttl(&self) -> u8 {
         self.bytes[8]
     }
+    #[inline]
     pub fn protocol(&self) -> u8 {
         self.bytes[9]
     }
+    #[inline]
     pub fn src(&self) -> [u8; 4] {
         array(self.bytes, 12)
     }
+    #[inline]
     pub fn dst(&self) -> [u8; 4] {
         array(self.bytes, 16)
     }
     /// The bytes after the header (up to the end of the packet).
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         &self.bytes[self.header_len..]
     }
@@ -128,27 +148,34 @@ pub struct Ipv6<'a> {
 impl<'a> Ipv6<'a> {
     pub const LEN: usize = 40;
 
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Option<Self> {
         if bytes.len() < Self::LEN || bytes[0] >> 4 != 6 {
             return None;
         }
         Some(Ipv6 { bytes })
     }
+    #[inline]
     pub fn payload_len(&self) -> u16 {
         be16(self.bytes, 4)
     }
+    #[inline]
     pub fn next_header(&self) -> u8 {
         self.bytes[6]
     }
+    #[inline]
     pub fn hop_limit(&self) -> u8 {
         self.bytes[7]
     }
+    #[inline]
     pub fn src(&self) -> [u8; 16] {
         array(self.bytes, 8)
     }
+    #[inline]
     pub fn dst(&self) -> [u8; 16] {
         array(self.bytes, 24)
     }
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         &self.bytes[Self::LEN..]
     }
@@ -164,6 +191,7 @@ pub struct Tcp<'a> {
 impl<'a> Tcp<'a> {
     pub const MIN_LEN: usize = 20;
 
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Option<Self> {
         if bytes.len() < Self::MIN_LEN {
             return None;
@@ -174,25 +202,32 @@ impl<'a> Tcp<'a> {
         }
         Some(Tcp { bytes, header_len })
     }
+    #[inline]
     pub fn src_port(&self) -> u16 {
         be16(self.bytes, 0)
     }
+    #[inline]
     pub fn dst_port(&self) -> u16 {
         be16(self.bytes, 2)
     }
+    #[inline]
     pub fn seq(&self) -> u32 {
         be32(self.bytes, 4)
     }
+    #[inline]
     pub fn ack_seq(&self) -> u32 {
         be32(self.bytes, 8)
     }
     /// The flag bits (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, ...).
+    #[inline]
     pub fn flags(&self) -> u8 {
         self.bytes[13]
     }
+    #[inline]
     pub fn header_len(&self) -> usize {
         self.header_len
     }
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         &self.bytes[self.header_len..]
     }
@@ -207,24 +242,30 @@ pub struct Udp<'a> {
 impl<'a> Udp<'a> {
     pub const LEN: usize = 8;
 
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Option<Self> {
         if bytes.len() < Self::LEN {
             return None;
         }
         Some(Udp { bytes })
     }
+    #[inline]
     pub fn src_port(&self) -> u16 {
         be16(self.bytes, 0)
     }
+    #[inline]
     pub fn dst_port(&self) -> u16 {
         be16(self.bytes, 2)
     }
+    #[inline]
     pub fn len(&self) -> u16 {
         be16(self.bytes, 4)
     }
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() <= Self::LEN as u16
     }
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         &self.bytes[Self::LEN..]
     }

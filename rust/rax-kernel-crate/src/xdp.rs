@@ -24,30 +24,38 @@ pub struct XdpContext<'a> {
 
 impl<'a> XdpContext<'a> {
     /// The packet, starting at the Ethernet header.
+    #[inline]
     pub fn data(&self) -> &[u8] {
         self.data
     }
     /// The packet, writable (e.g. to rewrite addresses before `Tx`).
+    #[inline]
     pub fn data_mut(&mut self) -> &mut [u8] {
         self.data
     }
+    #[inline]
     pub fn len(&self) -> usize {
         self.data.len()
     }
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
+    #[inline]
     pub fn ingress_ifindex(&self) -> u32 {
         self.ingress_ifindex
     }
+    #[inline]
     pub fn rx_queue_index(&self) -> u32 {
         self.rx_queue_index
     }
     /// The Ethernet header, if the packet is long enough.
+    #[inline]
     pub fn eth(&self) -> Option<Ethernet<'_>> {
         Ethernet::parse(self.data)
     }
     /// The IPv4 header following an Ethernet header of type IPv4.
+    #[inline]
     pub fn ipv4(&self) -> Option<Ipv4<'_>> {
         let eth = self.eth()?;
         if eth.ether_type() != crate::net::ETH_P_IP {
@@ -56,6 +64,7 @@ impl<'a> XdpContext<'a> {
         Ipv4::parse(eth.payload())
     }
     /// The IPv6 header following an Ethernet header of type IPv6.
+    #[inline]
     pub fn ipv6(&self) -> Option<Ipv6<'_>> {
         let eth = self.eth()?;
         if eth.ether_type() != crate::net::ETH_P_IPV6 {
@@ -102,6 +111,7 @@ macro_rules! xdp {
         #[no_mangle]
         #[link_section = "xdp"]
         pub unsafe extern "C" fn $name(ctx: *mut $crate::abi::XdpCtx) -> u64 {
+            #[inline]
             fn __rax_prog($($params)*) -> $ret $body
             // Keeps the entry alive through `ld --gc-sections`; raxtool
             // build drops this section after linking.
