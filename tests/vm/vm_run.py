@@ -239,6 +239,8 @@ def main():
     ap.add_argument('--log', help='write the console log here')
     ap.add_argument('--qemu', default='qemu-system-x86_64')
     ap.add_argument('--smp', default='2')
+    ap.add_argument('--append', default='console=ttyS0 panic=-1 oops=panic quiet',
+                    help='kernel command line (e.g. drop quiet to see backtraces)')
     args = ap.parse_args()
 
     if not args.kernel or not os.path.exists(args.kernel):
@@ -260,7 +262,7 @@ def main():
             f.write(build_initramfs(args, tests))
         cmd = [args.qemu, '-kernel', args.kernel, '-initrd', initrd,
                '-m', '512M', '-smp', args.smp, '-nographic', '-no-reboot',
-               '-append', 'console=ttyS0 panic=-1 oops=panic quiet']
+               '-append', args.append]
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
