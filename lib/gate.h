@@ -31,6 +31,9 @@ struct gate_prog_result {
 				 * (symbols: the loader matches them) */
 	char **checked_names;	/* the same, demangled for people */
 	size_t checked_cnt;
+	const char **imports;	/* helpers its reachable code calls (names point
+				 * into the object image) */
+	size_t import_cnt;
 };
 
 struct rax_gate_report {

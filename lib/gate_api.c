@@ -84,6 +84,7 @@ void rax_gate_report_free(struct rax_gate_report *rep)
 		}
 		free(p->checked_funcs);
 		free(p->checked_names);
+		free(p->imports);
 		free(p->name);
 		free(p->sec_name);
 	}
@@ -352,6 +353,24 @@ const char *rax_program__checked_func(const struct rax_program *prog, size_t idx
 	if (!r || idx >= r->checked_cnt)
 		return librax_err_ptr(-ENOENT);
 	return r->checked_funcs[idx];
+}
+
+size_t rax_program__import_cnt(const struct rax_program *prog)
+{
+	const struct gate_prog_result *r = prog_result(prog);
+
+	return r ? r->import_cnt : 0;
+}
+
+const char *rax_program__import_name(const struct rax_program *prog, size_t idx)
+{
+	const struct gate_prog_result *r = prog_result(prog);
+
+	if (!prog)
+		return librax_err_ptr(-EINVAL);
+	if (!r || idx >= r->import_cnt)
+		return librax_err_ptr(-ENOENT);
+	return r->imports[idx];
 }
 
 const char *rax_program__checked_func_name(const struct rax_program *prog, size_t idx)

@@ -305,6 +305,47 @@ static void describe_path(const struct gate_ctx *ctx, const struct graph *g, int
 		snprintf(buf + len, size - len, " -> ...");
 }
 
+/*
+ * The helpers that the reachable functions @reach[0..n) call or reference:
+ * undefined symbols of relocations inside their (sized) bodies.
+ */
+static int reachable_imports(struct gate_ctx *ctx, const int *reach, size_t n,
+			     struct gate_prog_result *res)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < ctx->rel_cnt; i++) {
+		const struct gate_rel *r = &ctx->rels[i];
+		const struct gate_sym *sym;
+		bool inside = false, dup = false;
+		const char **grown;
+
+		if (r->sym >= ctx->sym_cnt)
+			continue;
+		sym = &ctx->syms[r->sym];
+		if (sym->shndx != 0 || !sym->name || !*sym->name)
+			continue;	/* not an import */
+		for (k = 0; k < n && !inside; k++) {
+			const struct gate_func *f = &ctx->funcs[reach[k]];
+
+			inside = f->shndx == r->target && r->offset >= f->off &&
+				 r->offset - f->off < f->size;
+		}
+		if (!inside)
+			continue;
+		for (j = 0; j < res->import_cnt && !dup; j++)
+			dup = !strcmp(res->imports[j], sym->name);
+		if (dup)
+			continue;
+		grown = realloc(res->imports, (res->import_cnt + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		res->imports = grown;
+		res->imports[res->import_cnt++] = sym->name;
+	}
+	return 0;
+}
+
 /* Cycle functions reachable from prog: they need the runtime's entry check. */
 static int checked_funcs(struct gate_ctx *ctx, struct graph *g, int prog,
 			 struct gate_prog_result *res)
@@ -334,6 +375,9 @@ static int checked_funcs(struct gate_ctx *ctx, struct graph *g, int prog,
 			}
 		}
 	}
+	err = reachable_imports(ctx, queue, tail, res);
+	if (err)
+		goto out;
 	if (!res->checked_cnt)
 		goto out;
 	res->checked_funcs = calloc(res->checked_cnt, sizeof(char *));

@@ -148,6 +148,10 @@ LIBRAX_API __u32 rax_program__stack_depth(const struct rax_program *prog);
 LIBRAX_API size_t rax_program__checked_func_cnt(const struct rax_program *prog);
 /** @brief Symbol of checked function @p idx (as in the ELF symbol table), or NULL + errno. */
 LIBRAX_API const char *rax_program__checked_func(const struct rax_program *prog, size_t idx);
+/** @brief Number of helpers the checked program's reachable code imports. */
+LIBRAX_API size_t rax_program__import_cnt(const struct rax_program *prog);
+/** @brief Helper import @p idx of a checked program, or NULL + errno. */
+LIBRAX_API const char *rax_program__import_name(const struct rax_program *prog, size_t idx);
 /** @brief Readable (demangled) name of checked function @p idx, or NULL + errno. */
 LIBRAX_API const char *rax_program__checked_func_name(const struct rax_program *prog, size_t idx);
 /**

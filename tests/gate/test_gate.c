@@ -357,8 +357,26 @@ static void test_samples(void **state)
 				 f ? f->rule : "?", f ? f->message : "?");
 		}
 		rax_object__for_each_program(p, obj) {
+			size_t i, k, imports = rax_program__import_cnt(p);
+			bool map_access = false;
+
 			assert_true(rax_program__stack_depth(p) > 16);
 			assert_true(rax_program__stack_depth(p) <= RAX_STACK_BUDGET);
+			/* A program's imports are a subset of the object's and
+			 * every sample program touches a map. */
+			for (i = 0; i < imports; i++) {
+				const char *name = rax_program__import_name(p, i);
+				bool in_obj = false;
+
+				assert_non_null(name);
+				for (k = 0; k < rax_object__import_cnt(obj); k++)
+					in_obj |= !strcmp(name, rax_object__import_name(obj, k));
+				assert_true(in_obj);
+				map_access |= !strncmp(name, "rax_map_", 8) ||
+					      !strcmp(name, "rax_perf_event_output");
+			}
+			assert_true(map_access);
+			assert_null(rax_program__import_name(p, imports));
 		}
 		rax_object__close(obj);
 		n++;

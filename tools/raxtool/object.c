@@ -50,7 +50,13 @@ static void render_program(const struct rax_program *prog, bool checked)
 	if (checked) {
 		size_t n = rax_program__checked_func_cnt(prog);
 
+		size_t imports = rax_program__import_cnt(prog);
+
 		out_u64("stack_depth", "stack %lluB", rax_program__stack_depth(prog));
+		out_inline_list_begin("imports", "imports ");
+		for (size_t i = 0; i < imports; i++)
+			out_str(NULL, "%s", rax_program__import_name(prog, i));
+		out_list_end();
 		out_inline_list_begin("checked_funcs", "entry-checked ");
 		for (size_t i = 0; i < n; i++)
 			out_str(NULL, "%s", rax_program__checked_func_name(prog, i));
