@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sys/time.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -337,6 +338,98 @@ static void test_many_threads(void **state)
 	rax_object__close(obj);
 }
 
+/*
+ * Runs that end right around the time budget race the watchdog's signal,
+ * while the application's own timer signal keeps arriving (also inside
+ * the runtime's handler and during helpers).  Every run must end either
+ * normally or as a timeout, the stats must add up, the application's
+ * handler must keep running, and a short run afterwards must be normal.
+ */
+#define RACE_THREADS 2
+#define RACE_RUNS 12
+
+static volatile sig_atomic_t app_signals;
+
+static void app_handler(int sig)
+{
+	(void)sig;
+	app_signals++;
+}
+
+struct race_thread {
+	struct rax_program *prog;
+	int seed;
+	int passed, timed_out, other;
+};
+
+static void *race_thread_main(void *arg)
+{
+	struct race_thread *rt = arg;
+
+	for (int i = 0; i < RACE_RUNS; i++) {
+		/* 80% .. 125% of the budget, in microseconds */
+		__u32 micros = TEST_BUDGET_MS * (800 + 150 * (__u32)((i + rt->seed) % 4));
+		__u8 pkt[PKT_LEN] = { 0 };
+		RAX_OPTS(rax_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt));
+
+		memcpy(pkt, &micros, sizeof(micros));
+		if (rax_prog_test_run_opts(rax_program__fd(rt->prog), &opts))
+			rt->other++;
+		else if (opts.retval == RAX_XDP_PASS)
+			rt->passed++;
+		else if (opts.retval == RAX_XDP_ABORTED_RESULT)
+			rt->timed_out++;
+		else
+			rt->other++;
+	}
+	return NULL;
+}
+
+static void test_runs_ending_as_the_watchdog_fires(void **state)
+{
+	struct rax_object *obj = load("adv_busy.rax.o");
+	struct rax_program *prog = prog_of(obj, "adv_busy");
+	struct itimerval every_ms = { { 0, 1000 }, { 0, 1000 } }, off = { { 0, 0 }, { 0, 0 } };
+	struct sigaction sa = { .sa_handler = app_handler, .sa_flags = SA_RESTART }, old;
+	struct race_thread rt[RACE_THREADS];
+	pthread_t th[RACE_THREADS];
+	struct rax_prog_stats st;
+	int i, passed = 0, timed_out = 0;
+
+	(void)state;
+	assert_int_equal(rax_program__set_time_budget(prog, TEST_BUDGET_MS), 0);
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	app_signals = 0;
+	assert_int_equal(setitimer(ITIMER_REAL, &every_ms, NULL), 0);
+	for (i = 0; i < RACE_THREADS; i++) {
+		rt[i] = (struct race_thread){ .prog = prog, .seed = i };
+		assert_int_equal(pthread_create(&th[i], NULL, race_thread_main, &rt[i]), 0);
+	}
+	for (i = 0; i < RACE_THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(rt[i].other, 0);
+		passed += rt[i].passed;
+		timed_out += rt[i].timed_out;
+	}
+	assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
+	assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
+
+	assert_int_equal(passed + timed_out, RACE_THREADS * RACE_RUNS);
+	print_message("race: %d ended normally, %d timed out, %d app signals\n", passed, timed_out,
+		      (int)app_signals);
+	assert_true(app_signals > 0);
+	get_stats(prog, &st);
+	/* the run counter is not atomic (hot path): concurrent runs may share a count */
+	assert_true(st.run_cnt > 0 && st.run_cnt <= RACE_THREADS * RACE_RUNS);
+	assert_int_equal(st.aborts[RAX_ABORT_TIMEOUT], (__u64)timed_out);
+	assert_int_equal(aborts_total(&st), (__u64)timed_out);
+	assert_int_equal(array_u64(obj, "FINISHED", 0), (__u64)passed);
+	/* a short run afterwards is normal */
+	assert_int_equal(run_xdp(prog, 1, 0), RAX_XDP_PASS);
+	rax_object__close(obj);
+}
+
 /* ---- Stack ---------------------------------------------------------------------- */
 static void test_deep_recursion(void **state)
 {
@@ -507,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_infinite_loop),
 		cmocka_unit_test(test_infinite_loop_calling_helper),
 		cmocka_unit_test(test_many_threads),
+		cmocka_unit_test(test_runs_ending_as_the_watchdog_fires),
 		cmocka_unit_test(test_deep_recursion),
 		cmocka_unit_test(test_unbounded_recursion),
 		cmocka_unit_test(test_faults_in_program_code),
