@@ -18,6 +18,7 @@ void p_err(const char *fmt, ...)
 	struct json_writer *jw = out_json();
 	char *msg;
 	va_list ap;
+	bool wrap;
 	int n;
 
 	va_start(ap, fmt);
@@ -33,15 +34,13 @@ void p_err(const char *fmt, ...)
 		return;
 	}
 	/* Keep the document valid wherever the error interrupts it. */
-	if (jsonw_in_object(jw)) {
-		jsonw_name(jw, "error");
-		jsonw_string(jw, msg ? msg : fmt);
-	} else {
+	wrap = !jsonw_in_object(jw);
+	if (wrap)
 		jsonw_start_object(jw);
-		jsonw_name(jw, "error");
-		jsonw_string(jw, msg ? msg : fmt);
+	jsonw_name(jw, "error");
+	jsonw_string(jw, msg ? msg : fmt);
+	if (wrap)
 		jsonw_end_object(jw);
-	}
 	free(msg);
 }
 
@@ -157,6 +156,17 @@ int parse_keywords(int argc, char **argv, const struct keyword *kws)
 		argv += 2;
 	}
 	return 0;
+}
+
+int parse_file_args(int argc, char **argv, const char **path,
+		    const struct keyword *kws)
+{
+	if (argc < 1) {
+		p_err("missing object FILE");
+		return -1;
+	}
+	*path = argv[0];
+	return parse_keywords(argc - 1, argv + 1, kws);
 }
 
 int parse_u32(const char *s, const char *what, uint32_t *out)

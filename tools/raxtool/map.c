@@ -137,12 +137,7 @@ static int do_dump(int argc, char **argv)
 	struct rax_object *obj;
 	int err = -1;
 
-	if (argc < 1) {
-		p_err("missing object FILE");
-		return -1;
-	}
-	path = argv[0];
-	if (parse_keywords(argc - 1, argv + 1, kws))
+	if (parse_file_args(argc, argv, &path, kws))
 		return -1;
 	if (!prog_name && (data_in || repeat)) {
 		p_err("'%s' needs 'run PROG'", data_in ? "data_in" : "repeat");

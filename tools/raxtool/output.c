@@ -186,15 +186,27 @@ static struct frame *push(enum frame_kind kind)
 	return &frames[depth];
 }
 
+/*
+ * Common start of every container: under -j open it in JSON and return
+ * true (the caller is done); in plain mode print the enclosing list's
+ * pending heading first, since the container is its first content.
+ */
+static bool begin_container(const char *key, bool is_object)
+{
+	if (jw) {
+		json_begin(key, is_object);
+		return true;
+	}
+	flush_heading(cur());
+	return false;
+}
+
 void out_block_begin(const char *key, const char *heading)
 {
 	struct frame *f;
 
-	if (jw) {
-		json_begin(key, true);
+	if (begin_container(key, true))
 		return;
-	}
-	flush_heading(cur());
 	end_line();
 	f = push(FRAME_BLOCK);
 	if (heading) {
@@ -219,11 +231,8 @@ void out_inline_begin(const char *key, const char *sep)
 	struct frame *parent = cur();
 	struct frame *f;
 
-	if (jw) {
-		json_begin(key, true);
+	if (begin_container(key, true))
 		return;
-	}
-	flush_heading(parent);
 	if (on_line(parent)) {
 		/* Nested inline objects continue the enclosing line. */
 		if (line_items)
@@ -254,14 +263,10 @@ void out_inline_end(void)
 
 void out_list_begin(const char *key, const char *heading)
 {
-	struct frame *parent = cur();
 	struct frame *f;
 
-	if (jw) {
-		json_begin(key, false);
+	if (begin_container(key, false))
 		return;
-	}
-	flush_heading(parent);
 	end_line();
 	f = push(FRAME_LIST);
 	f->heading = heading;
@@ -274,11 +279,8 @@ void out_inline_list_begin(const char *key, const char *prefix)
 	struct frame *parent = cur();
 	struct frame *f;
 
-	if (jw) {
-		json_begin(key, false);
+	if (begin_container(key, false))
 		return;
-	}
-	flush_heading(parent);
 	if (!on_line(parent))
 		start_line(parent->indent);
 	f = push(FRAME_INLINE_LIST);

@@ -144,12 +144,7 @@ static int do_run(int argc, char **argv)
 	struct rax_object *obj;
 	int err = -1;
 
-	if (argc < 1) {
-		p_err("missing object FILE");
-		return -1;
-	}
-	path = argv[0];
-	if (parse_keywords(argc - 1, argv + 1, kws))
+	if (parse_file_args(argc, argv, &path, kws))
 		return -1;
 	if (!data_in && !ctx_in) {
 		p_err("'prog run' needs 'data_in FILE' (or 'ctx_in FILE')");
@@ -258,8 +253,7 @@ static int do_show(int argc, char **argv)
 
 	if (!argc)
 		return prog_kernel_show();
-	path = argv[0];
-	if (parse_keywords(argc - 1, argv + 1, kws))
+	if (parse_file_args(argc, argv, &path, kws))
 		return -1;
 	if ((data_in || repeat) && !run) {
 		p_err("'data_in' and 'repeat' need 'run PROG'");

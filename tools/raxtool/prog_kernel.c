@@ -182,12 +182,7 @@ int prog_kernel_attach(int argc, char **argv)
 	size_t nlinks = 0, i;
 	int err = -1;
 
-	if (argc < 1) {
-		p_err("missing object FILE");
-		return -1;
-	}
-	path = argv[0];
-	if (parse_keywords(argc - 1, argv + 1, kws))
+	if (parse_file_args(argc, argv, &path, kws))
 		return -1;
 	if (!!req.kprobe + !!req.kretprobe + !!req.raw_tp > 1) {
 		p_err("give at most one of 'kprobe FUNC', 'kretprobe FUNC', 'raw_tp EVENT'");

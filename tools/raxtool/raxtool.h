@@ -63,6 +63,13 @@ struct keyword {
  * @return 0, or -1 after p_err() for an unknown, repeated or value-less keyword
  */
 int parse_keywords(int argc, char **argv, const struct keyword *kws);
+/**
+ * @brief Parse "FILE keyword value ...": the object path, then keywords.
+ * @return 0 (*@p path set), or -1 after p_err() when FILE is missing or a
+ * keyword is wrong
+ */
+int parse_file_args(int argc, char **argv, const char **path,
+		    const struct keyword *kws);
 /** @brief Parse a decimal/hex unsigned number for keyword @p what; -1 after p_err(). */
 int parse_u32(const char *s, const char *what, uint32_t *out);
 /**
