@@ -260,7 +260,7 @@ static int do_help(int argc, char **argv)
 	return print_noun_help("object", object_cmds,
 		"\n"
 		"show:  name, backend, license, metadata, gate result, programs\n"
-		"       (with stack depth), maps and helper imports of FILE.\n"
+		"       (stack depth, imports, entry-checked functions), maps and helper imports of FILE.\n"
 		"check: run the safety gate; exit status 0 iff FILE is accepted.\n"
 		"       reject-recursion: reject recursive programs instead of\n"
 		"       marking them for the runtime's stack entry check.\n");
