@@ -24,88 +24,94 @@
 
 /* ---- Maps --------------------------------------------------------------------- */
 /*
- * The umap behind @def when @def is exactly one of the running object's
- * map definitions in its image; NULL otherwise (outside a run, a pointer
- * elsewhere in ".maps", a definition outside ".maps" which has no slot).
+ * Index in obj->maps of the map whose definition in the running image is
+ * exactly @def; -1 otherwise (outside a run, a pointer elsewhere in ".maps",
+ * a definition outside ".maps" which has no slot).
  */
-int rax_inproc_map_index(const struct rax_map_def *def)
+static int rax_map_index_in(const struct rax_object *obj, const struct rax_map_def *def)
 {
-	struct rax_program *prog = rax_inproc_current_prog();
-	const struct rax_inproc_image *img;
-	const struct rax_object *obj;
-	uintptr_t p = (uintptr_t)def;
-	size_t i;
+	const struct rax_inproc_image *img = obj->inproc;
+	uintptr_t base = (uintptr_t)img->maps_base, p = (uintptr_t)def;
+	size_t lo = 0, hi = obj->map_cnt;
 
-	if (!prog)
+	if (!base || p < base || p >= base + img->maps_size)
 		return -1;
-	obj = prog->obj;
-	img = obj->inproc;
-	if (!img->maps_base || p < (uintptr_t)img->maps_base ||
-	    p >= (uintptr_t)img->maps_base + img->maps_size)
-		return -1;
-	for (i = 0; i < obj->map_cnt; i++) {
-		if (p == (uintptr_t)img->maps_base + obj->maps[i].def_off)
-			return (int)i;
+	/* object.c sorts maps by def_off and rejects shared definitions. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uintptr_t at = base + obj->maps[mid].def_off;
+
+		if (p == at)
+			return (int)mid;
+		if (p < at)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
 	return -1;
 }
 
-static struct rax_umap *rax_h_map_of(const struct rax_map_def *def, __u32 *map_flags)
+int rax_inproc_map_index(const struct rax_map_def *def)
 {
-	int idx = rax_inproc_map_index(def);
+	struct rax_program *prog = rax_inproc_current_prog();
 
+	return prog ? rax_map_index_in(prog->obj, def) : -1;
+}
+
+/*
+ * The umap behind @def for a helper call, or NULL with *err set: -EINVAL
+ * when @def is not a map of the running object, -EPERM when its map_flags
+ * include @deny (the side programs may not use).
+ */
+static struct rax_umap *rax_h_map_of(const struct rax_map_def *def, __u32 deny, long *err)
+{
+	struct rax_program *prog = rax_inproc_current_prog();
+	int idx = prog ? rax_map_index_in(prog->obj, def) : -1;
+	struct rax_umap *m;
+
+	*err = -EINVAL;
 	if (idx < 0)
 		return NULL;
-	*map_flags = rax_inproc_current_prog()->obj->maps[idx].def.map_flags;
-	return (struct rax_umap *)(uintptr_t)__atomic_load_n(&def->runtime_slot, __ATOMIC_RELAXED);
+	m = (struct rax_umap *)(uintptr_t)__atomic_load_n(&def->runtime_slot, __ATOMIC_RELAXED);
+	if (m && (prog->obj->maps[idx].def.map_flags & deny)) {
+		*err = -EPERM;
+		return NULL;
+	}
+	return m;
 }
 
 static long rax_h_map_lookup_elem(const struct rax_map_def *def, const void *key,
 				  void *value_out)
 {
-	__u32 flags = 0;
-	struct rax_umap *m = rax_h_map_of(def, &flags);
+	long err;
+	struct rax_umap *m = rax_h_map_of(def, RAX_F_WRONLY_PROG, &err);
 
-	if (!m)
-		return -EINVAL;
-	if (flags & RAX_F_WRONLY_PROG)
-		return -EPERM;
-	return rax_umap_lookup(m, key, value_out);
+	return m ? rax_umap_lookup(m, key, value_out) : err;
 }
 
 static void *rax_h_map_lookup_ptr(const struct rax_map_def *def, const void *key)
 {
-	__u32 flags = 0;
-	struct rax_umap *m = rax_h_map_of(def, &flags);
+	long err;
+	struct rax_umap *m = rax_h_map_of(def, RAX_F_WRONLY_PROG, &err);
 
-	if (!m || (flags & RAX_F_WRONLY_PROG))
-		return NULL;
-	return rax_umap_lookup_ptr(m, key);
+	return m ? rax_umap_lookup_ptr(m, key) : NULL;
 }
 
 static long rax_h_map_update_elem(const struct rax_map_def *def, const void *key,
 				  const void *value, __u64 flags)
 {
-	__u32 map_flags = 0;
-	struct rax_umap *m = rax_h_map_of(def, &map_flags);
+	long err;
+	struct rax_umap *m = rax_h_map_of(def, RAX_F_RDONLY_PROG, &err);
 
-	if (!m)
-		return -EINVAL;
-	if (map_flags & RAX_F_RDONLY_PROG)
-		return -EPERM;
-	return rax_umap_update(m, key, value, flags);
+	return m ? rax_umap_update(m, key, value, flags) : err;
 }
 
 static long rax_h_map_delete_elem(const struct rax_map_def *def, const void *key)
 {
-	__u32 map_flags = 0;
-	struct rax_umap *m = rax_h_map_of(def, &map_flags);
+	long err;
+	struct rax_umap *m = rax_h_map_of(def, RAX_F_RDONLY_PROG, &err);
 
-	if (!m)
-		return -EINVAL;
-	if (map_flags & RAX_F_RDONLY_PROG)
-		return -EPERM;
-	return rax_umap_delete(m, key);
+	return m ? rax_umap_delete(m, key) : err;
 }
 
 /* ---- Time, randomness, identity ------------------------------------------------- */

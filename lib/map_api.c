@@ -51,27 +51,32 @@ static bool fd_is_bpf_map(int fd)
 
 /* ---- Common checks -------------------------------------------------------------------- */
 
-/* Where the elements of map live: 1 in-process, 2 kernel, or -EINVAL. */
+/* Where the elements of a map live. */
 enum map_home {
 	MAP_INPROC = 1,
 	MAP_KERNEL = 2,
 };
 
-static int map_home(const struct rax_map *map)
+/*
+ * The checks every rax_map__*_elem() call makes: the map is loaded and the
+ * caller's sizes match its definition (the value size only when
+ * @has_value).  Returns the map's home or -EINVAL.
+ */
+static int map_check(const struct rax_map *map, size_t key_sz, size_t value_sz,
+		     bool has_value)
 {
+	int home;
+
 	if (!map)
 		return -EINVAL;
-	if (map->umap)
-		return MAP_INPROC;
-	if (map->fd >= 0)
-		return MAP_KERNEL;
-	pr_warn("map '%s': not loaded\n", map->name ? map->name : "");
-	return -EINVAL;
-}
-
-static int map_check_sizes(const struct rax_map *map, size_t key_sz, size_t value_sz,
-			   bool has_value)
-{
+	if (map->umap) {
+		home = MAP_INPROC;
+	} else if (map->fd >= 0) {
+		home = MAP_KERNEL;
+	} else {
+		pr_warn("map '%s': not loaded\n", map->name ? map->name : "");
+		return -EINVAL;
+	}
 	if (key_sz != map->def.key_size) {
 		pr_warn("map '%s': unexpected key size %zu provided, expected %u\n",
 			map->name, key_sz, map->def.key_size);
@@ -82,7 +87,7 @@ static int map_check_sizes(const struct rax_map *map, size_t key_sz, size_t valu
 			map->name, value_sz, map->def.value_size);
 		return -EINVAL;
 	}
-	return 0;
+	return home;
 }
 
 /* ---- Accessors ---------------------------------------------------------------------- */
@@ -186,13 +191,10 @@ int rax_map__fd(const struct rax_map *map)
 int rax_map__lookup_elem(const struct rax_map *map, const void *key, size_t key_sz,
 			 void *value, size_t value_sz, __u64 flags)
 {
-	int home = map_home(map), ret;
+	int home = map_check(map, key_sz, value_sz, true);
 
 	if (home < 0)
 		return librax_err(home);
-	ret = map_check_sizes(map, key_sz, value_sz, true);
-	if (ret)
-		return librax_err(ret);
 	if (!key || !value || flags)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
@@ -213,13 +215,10 @@ int rax_map__lookup_elem(const struct rax_map *map, const void *key, size_t key_
 int rax_map__update_elem(const struct rax_map *map, const void *key, size_t key_sz,
 			 const void *value, size_t value_sz, __u64 flags)
 {
-	int home = map_home(map), ret;
+	int home = map_check(map, key_sz, value_sz, true);
 
 	if (home < 0)
 		return librax_err(home);
-	ret = map_check_sizes(map, key_sz, value_sz, true);
-	if (ret)
-		return librax_err(ret);
 	if (!key || !value)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
@@ -239,13 +238,10 @@ int rax_map__update_elem(const struct rax_map *map, const void *key, size_t key_
 int rax_map__delete_elem(const struct rax_map *map, const void *key, size_t key_sz,
 			 __u64 flags)
 {
-	int home = map_home(map), ret;
+	int home = map_check(map, key_sz, 0, false);
 
 	if (home < 0)
 		return librax_err(home);
-	ret = map_check_sizes(map, key_sz, 0, false);
-	if (ret)
-		return librax_err(ret);
 	if (!key || flags)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
@@ -264,13 +260,10 @@ int rax_map__delete_elem(const struct rax_map *map, const void *key, size_t key_
 int rax_map__get_next_key(const struct rax_map *map, const void *cur_key, void *next_key,
 			  size_t key_sz)
 {
-	int home = map_home(map), ret;
+	int home = map_check(map, key_sz, 0, false);
 
 	if (home < 0)
 		return librax_err(home);
-	ret = map_check_sizes(map, key_sz, 0, false);
-	if (ret)
-		return librax_err(ret);
 	if (!next_key)
 		return librax_err(-EINVAL);
 	if (home == MAP_KERNEL)
