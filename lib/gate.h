@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <rax/librax.h>
 
 /* ---- The report (owned by rax_object.gate) ------------------------------- */
@@ -130,6 +131,27 @@ struct gate_ctx {
 	int oom;		/* first allocation failure */
 };
 
+/* ---- Growable arrays ------------------------------------------------------- */
+/*
+ * Room for one more @elem-byte item in @arr holding @cnt of *@cap: @arr
+ * itself while there is room, else a doubled copy (@first items when
+ * empty) with *@cap updated.  NULL on allocation failure, @arr untouched.
+ */
+static inline void *gate_grow(void *arr, size_t *cap, size_t cnt, size_t elem,
+			      size_t first)
+{
+	size_t n;
+	void *p;
+
+	if (cnt < *cap)
+		return arr;
+	n = *cap ? *cap * 2 : first;
+	p = realloc(arr, n * elem);
+	if (p)
+		*cap = n;
+	return p;
+}
+
 /* ---- Findings (gate_api.c) -------------------------------------------------- */
 /*
  * Record one finding.  @func may be NULL; @offset is within the function
@@ -177,6 +199,8 @@ int gate_func_containing(const struct gate_ctx *ctx, __u32 shndx, __u64 off);
 int gate_func_add(struct gate_ctx *ctx, const char *name, __u32 shndx, __u64 off,
 		  __u64 size);
 void gate_func_add_callee(struct gate_ctx *ctx, int caller, int callee);
+/* First relocation of section shndx at offset >= off (index into rel_sorted). */
+size_t gate_rel_lower(const struct gate_ctx *ctx, __u32 shndx, __u64 off);
 
 /* ---- Source lines (gate_lineinfo.c) ------------------------------------------ */
 struct gate_lines;

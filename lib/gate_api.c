@@ -26,15 +26,11 @@ void gate_finding(struct gate_ctx *ctx, const char *rule, const char *func,
 	va_list ap;
 	int n;
 
-	if (rep->finding_cnt == rep->finding_cap) {
-		size_t cap = rep->finding_cap ? rep->finding_cap * 2 : 16;
-
-		f = realloc(rep->findings, cap * sizeof(*f));
-		if (!f)
-			goto oom;
-		rep->findings = f;
-		rep->finding_cap = cap;
-	}
+	f = gate_grow(rep->findings, &rep->finding_cap, rep->finding_cnt,
+		      sizeof(*f), 16);
+	if (!f)
+		goto oom;
+	rep->findings = f;
 	va_start(ap, fmt);
 	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);

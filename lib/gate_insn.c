@@ -100,17 +100,12 @@ int gate_func_add(struct gate_ctx *ctx, const char *name, __u32 shndx, __u64 off
 {
 	struct gate_func *f;
 
-	if (ctx->func_cnt == ctx->func_cap) {
-		size_t cap = ctx->func_cap ? ctx->func_cap * 2 : 32;
-
-		f = realloc(ctx->funcs, cap * sizeof(*f));
-		if (!f) {
-			ctx->oom = -ENOMEM;
-			return -1;
-		}
-		ctx->funcs = f;
-		ctx->func_cap = cap;
+	f = gate_grow(ctx->funcs, &ctx->func_cap, ctx->func_cnt, sizeof(*f), 32);
+	if (!f) {
+		ctx->oom = -ENOMEM;
+		return -1;
 	}
+	ctx->funcs = f;
 	f = &ctx->funcs[ctx->func_cnt];
 	memset(f, 0, sizeof(*f));
 	f->name = name;
@@ -169,23 +164,19 @@ static int func_owning(const struct gate_ctx *ctx, __u32 shndx, __u64 off)
 void gate_func_add_callee(struct gate_ctx *ctx, int caller, int callee)
 {
 	struct gate_func *f = &ctx->funcs[caller];
+	int *c;
 	size_t i;
 
 	/* the last few edges catch the common repeated call */
 	for (i = f->callee_cnt; i > 0 && i + 8 > f->callee_cnt; i--)
 		if (f->callees[i - 1] == callee)
 			return;
-	if (f->callee_cnt == f->callee_cap) {
-		size_t cap = f->callee_cap ? f->callee_cap * 2 : 4;
-		int *c = realloc(f->callees, cap * sizeof(*c));
-
-		if (!c) {
-			ctx->oom = -ENOMEM;
-			return;
-		}
-		f->callees = c;
-		f->callee_cap = cap;
+	c = gate_grow(f->callees, &f->callee_cap, f->callee_cnt, sizeof(*c), 4);
+	if (!c) {
+		ctx->oom = -ENOMEM;
+		return;
 	}
+	f->callees = c;
 	f->callees[f->callee_cnt++] = callee;
 }
 
@@ -603,24 +594,18 @@ static void push_root(struct walk *w, __u32 shndx, __u64 off)
 {
 	struct root *r;
 
-	if (w->root_cnt == w->root_cap) {
-		size_t cap = w->root_cap ? w->root_cap * 2 : 64;
-
-		r = realloc(w->roots, cap * sizeof(*r));
-		if (!r) {
-			w->ctx->oom = -ENOMEM;
-			return;
-		}
-		w->roots = r;
-		w->root_cap = cap;
+	r = gate_grow(w->roots, &w->root_cap, w->root_cnt, sizeof(*r), 64);
+	if (!r) {
+		w->ctx->oom = -ENOMEM;
+		return;
 	}
+	w->roots = r;
 	w->roots[w->root_cnt].shndx = shndx;
 	w->roots[w->root_cnt].off = off;
 	w->root_cnt++;
 }
 
-/* First relocation of section shndx at offset >= off (index into rel_sorted). */
-static size_t rel_lower(const struct gate_ctx *ctx, __u32 shndx, __u64 off)
+size_t gate_rel_lower(const struct gate_ctx *ctx, __u32 shndx, __u64 off)
 {
 	size_t lo = 0, hi = ctx->rel_cnt;
 
@@ -640,7 +625,7 @@ static size_t rel_lower(const struct gate_ctx *ctx, __u32 shndx, __u64 off)
 static const struct gate_rel *rel_in(const struct gate_ctx *ctx, __u32 shndx,
 				     __u64 off, __u64 len)
 {
-	size_t i = rel_lower(ctx, shndx, off);
+	size_t i = gate_rel_lower(ctx, shndx, off);
 
 	if (i < ctx->rel_cnt && ctx->rel_sorted[i]->target == shndx &&
 	    ctx->rel_sorted[i]->offset < off + len)
@@ -713,7 +698,7 @@ static void take_address(struct walk *w, __u32 shndx, __u64 off, const char *fn,
 static void jump_table(struct walk *w, __u32 dsec, __u64 base, int owner)
 {
 	struct gate_ctx *ctx = w->ctx;
-	size_t i = rel_lower(ctx, dsec, base);
+	size_t i = gate_rel_lower(ctx, dsec, base);
 	__u64 want = base;
 
 	for (; i < ctx->rel_cnt; i++) {
@@ -738,7 +723,7 @@ static void jump_table(struct walk *w, __u32 dsec, __u64 base, int owner)
 static void insn_refs(struct walk *w, __u32 shndx, const struct insn *in, int owner)
 {
 	struct gate_ctx *ctx = w->ctx;
-	size_t i = rel_lower(ctx, shndx, in->off);
+	size_t i = gate_rel_lower(ctx, shndx, in->off);
 	const char *fn;
 	__u64 rel;
 
@@ -774,20 +759,16 @@ static void mark_indirect(struct gate_ctx *ctx, int owner, bool call)
 static void add_tail(struct gate_ctx *ctx, int owner, int callee)
 {
 	struct gate_func *f = &ctx->funcs[owner];
+	int *t;
 
 	if (f->tail_cnt && f->tails[f->tail_cnt - 1] == callee)
 		return;
-	if (f->tail_cnt == f->tail_cap) {
-		size_t cap = f->tail_cap ? f->tail_cap * 2 : 4;
-		int *t = realloc(f->tails, cap * sizeof(*t));
-
-		if (!t) {
-			ctx->oom = -ENOMEM;
-			return;
-		}
-		f->tails = t;
-		f->tail_cap = cap;
+	t = gate_grow(f->tails, &f->tail_cap, f->tail_cnt, sizeof(*t), 4);
+	if (!t) {
+		ctx->oom = -ENOMEM;
+		return;
 	}
+	f->tails = t;
 	f->tails[f->tail_cnt++] = callee;
 }
 
@@ -875,17 +856,12 @@ static void add_falloff(struct walk *w, __u32 shndx, __u64 off, int callee,
 {
 	struct falloff *f;
 
-	if (w->falloff_cnt == w->falloff_cap) {
-		size_t cap = w->falloff_cap ? w->falloff_cap * 2 : 8;
-
-		f = realloc(w->falloffs, cap * sizeof(*f));
-		if (!f) {
-			w->ctx->oom = -ENOMEM;
-			return;
-		}
-		w->falloffs = f;
-		w->falloff_cap = cap;
+	f = gate_grow(w->falloffs, &w->falloff_cap, w->falloff_cnt, sizeof(*f), 8);
+	if (!f) {
+		w->ctx->oom = -ENOMEM;
+		return;
 	}
+	w->falloffs = f;
 	f = &w->falloffs[w->falloff_cnt++];
 	f->shndx = shndx;
 	f->off = off;

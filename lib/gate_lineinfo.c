@@ -112,7 +112,8 @@ static __u64 lr_uint(struct lr *r, unsigned int n)
 	return v;
 }
 
-static __u64 lr_uleb(struct lr *r)
+/* LEB128; @sign_extend for the signed form.  0 when truncated. */
+static __u64 lr_leb(struct lr *r, bool sign_extend)
 {
 	__u64 v = 0;
 	unsigned int shift = 0;
@@ -126,26 +127,19 @@ static __u64 lr_uleb(struct lr *r)
 			v |= (__u64)(b & 0x7f) << shift;
 		shift += 7;
 	} while (b & 0x80);
+	if (sign_extend && shift < 64 && (b & 0x40))
+		v |= ~(__u64)0 << shift;
 	return v;
+}
+
+static __u64 lr_uleb(struct lr *r)
+{
+	return lr_leb(r, false);
 }
 
 static __s64 lr_sleb(struct lr *r)
 {
-	__u64 v = 0;
-	unsigned int shift = 0;
-	__u8 b;
-
-	do {
-		if (!lr_have(r, 1))
-			return 0;
-		b = r->p[r->pos++];
-		if (shift < 64)
-			v |= (__u64)(b & 0x7f) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (shift < 64 && (b & 0x40))
-		v |= ~(__u64)0 << shift;
-	return (__s64)v;
+	return (__s64)lr_leb(r, true);
 }
 
 static void lr_skip(struct lr *r, __u64 n)
@@ -229,15 +223,12 @@ static const char *str_at(const struct gate_ctx *ctx, const char *sec_name,
 
 static int add_file(struct gate_lines *li, const char *dir, const char *name)
 {
-	if (li->file_cnt == li->file_cap) {
-		size_t cap = li->file_cap ? li->file_cap * 2 : 64;
-		struct line_file *f = realloc(li->files, cap * sizeof(*f));
+	struct line_file *f = gate_grow(li->files, &li->file_cap, li->file_cnt,
+					sizeof(*f), 64);
 
-		if (!f)
-			return -ENOMEM;
-		li->files = f;
-		li->file_cap = cap;
-	}
+	if (!f)
+		return -ENOMEM;
+	li->files = f;
 	li->files[li->file_cnt].dir = dir;
 	li->files[li->file_cnt].name = name;
 	li->file_cnt++;
@@ -249,15 +240,10 @@ static int add_row(struct gate_lines *li, __u32 shndx, __u64 addr, __u32 line,
 {
 	struct line_row *row;
 
-	if (li->row_cnt == li->row_cap) {
-		size_t cap = li->row_cap ? li->row_cap * 2 : 256;
-
-		row = realloc(li->rows, cap * sizeof(*row));
-		if (!row)
-			return -ENOMEM;
-		li->rows = row;
-		li->row_cap = cap;
-	}
+	row = gate_grow(li->rows, &li->row_cap, li->row_cnt, sizeof(*row), 256);
+	if (!row)
+		return -ENOMEM;
+	li->rows = row;
 	row = &li->rows[li->row_cnt];
 	row->addr = addr;
 	row->shndx = shndx;
@@ -292,17 +278,13 @@ static int parse_tables_v4(const struct gate_ctx *ctx, struct gate_lines *li,
 
 	(void)ctx;
 	while ((s = lr_str(r)) && *s) {
-		if (dir_cnt == cap) {
-			const char **d;
+		const char **d = gate_grow(dirs, &cap, dir_cnt, sizeof(*d), 16);
 
-			cap = cap ? cap * 2 : 16;
-			d = realloc(dirs, cap * sizeof(*d));
-			if (!d) {
-				err = -ENOMEM;
-				goto out;
-			}
-			dirs = d;
+		if (!d) {
+			err = -ENOMEM;
+			goto out;
 		}
+		dirs = d;
 		dirs[dir_cnt++] = s;
 	}
 	while (!r->err && (s = lr_str(r)) && *s) {

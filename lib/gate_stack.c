@@ -307,42 +307,50 @@ static void describe_path(const struct gate_ctx *ctx, const struct graph *g, int
 
 /*
  * The helpers that the reachable functions @reach[0..n) call or reference:
- * undefined symbols of relocations inside their (sized) bodies.
+ * undefined symbols of relocations inside their (sized) bodies, in
+ * relocation order.  The bodies' relocations are marked first through the
+ * sorted index, so the cost is not relocations x reachable functions.
  */
 static int reachable_imports(struct gate_ctx *ctx, const int *reach, size_t n,
 			     struct gate_prog_result *res)
 {
+	bool *inside = calloc(ctx->rel_cnt ? ctx->rel_cnt : 1, sizeof(bool));
 	size_t i, k, j;
 
+	if (!inside)
+		return -ENOMEM;
+	for (k = 0; k < n; k++) {
+		const struct gate_func *f = &ctx->funcs[reach[k]];
+
+		for (i = gate_rel_lower(ctx, f->shndx, f->off);
+		     i < ctx->rel_cnt && ctx->rel_sorted[i]->target == f->shndx &&
+		     ctx->rel_sorted[i]->offset - f->off < f->size; i++)
+			inside[ctx->rel_sorted[i] - ctx->rels] = true;
+	}
 	for (i = 0; i < ctx->rel_cnt; i++) {
 		const struct gate_rel *r = &ctx->rels[i];
 		const struct gate_sym *sym;
-		bool inside = false, dup = false;
+		bool dup = false;
 		const char **grown;
 
-		if (r->sym >= ctx->sym_cnt)
+		if (!inside[i] || r->sym >= ctx->sym_cnt)
 			continue;
 		sym = &ctx->syms[r->sym];
 		if (sym->shndx != 0 || !sym->name || !*sym->name)
 			continue;	/* not an import */
-		for (k = 0; k < n && !inside; k++) {
-			const struct gate_func *f = &ctx->funcs[reach[k]];
-
-			inside = f->shndx == r->target && r->offset >= f->off &&
-				 r->offset - f->off < f->size;
-		}
-		if (!inside)
-			continue;
 		for (j = 0; j < res->import_cnt && !dup; j++)
 			dup = !strcmp(res->imports[j], sym->name);
 		if (dup)
 			continue;
 		grown = realloc(res->imports, (res->import_cnt + 1) * sizeof(*grown));
-		if (!grown)
+		if (!grown) {
+			free(inside);
 			return -ENOMEM;
+		}
 		res->imports = grown;
 		res->imports[res->import_cnt++] = sym->name;
 	}
+	free(inside);
 	return 0;
 }
 
