@@ -224,7 +224,7 @@ static int write_bytes(const char *path, const void *buf, size_t len)
 
 static int read_manifest(struct build_ctx *b)
 {
-	char path[PATH_MAX], crate_type[64] = "";
+	char path[PATH_MAX];
 	char *toml;
 	int err;
 
@@ -252,7 +252,6 @@ static int read_manifest(struct build_ctx *b)
 		free(toml);
 		return -1;
 	}
-	(void)crate_type;
 	free(toml);
 	return 0;
 }
@@ -426,35 +425,6 @@ static int json_string(const char *line, const char *key, char *out, size_t sz)
 	return *p == '"' ? 0 : -EINVAL;
 }
 
-static bool within(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
-}
-
-static bool in_list(const char *name, const char *list)
-{
-	size_t n = strlen(name);
-
-	while (list && *list) {
-		const char *end = strchr(list, ',');
-		size_t len = end ? (size_t)(end - list) : strlen(list);
-
-		if (len == n && !strncmp(list, name, n))
-			return true;
-		list = end ? end + 1 : NULL;
-	}
-	return false;
-}
-
-static void report_violation(const char *file, unsigned int line, const char *rule,
-			     const char *message, void *ctx)
-{
-	fprintf(stderr, "error[%s]: crate '%s': %s\n  --> %s:%u\n", rule, (const char *)ctx,
-		message, file, line);
-}
-
 /*
  * The build policy once more over EVERY crate that went into the staticlib,
  * fresh or reused from cargo's cache: cargo does not run rustc (and so not
@@ -505,9 +475,9 @@ static int verify_artifacts(struct build_ctx *b, const char *json)
 			if (*c == '-')
 				*c = '_';
 
-		if (within(real_src, sysroot))
+		if (policy_path_within(real_src, sysroot))
 			continue;
-		if (!strcmp(name, "rax") && within(real_src, trusted))
+		if (!strcmp(name, "rax") && policy_path_within(real_src, trusted))
 			continue;
 		if (!strcmp(kind, "custom-build") || !strcmp(kind, "proc-macro")) {
 			fprintf(stderr, "error[policy.dependency]: crate '%s': %s are not allowed in Rax extensions\n",
@@ -515,7 +485,8 @@ static int verify_artifacts(struct build_ctx *b, const char *json)
 			bad++;
 			continue;
 		}
-		if (!within(real_src, b->crate_dir) && !in_list(name, b->allowed_deps)) {
+		if (!policy_path_within(real_src, b->crate_dir) &&
+		    !policy_name_in_list(name, b->allowed_deps)) {
 			fprintf(stderr, "error[policy.dependency]: crate '%s': dependency not allowed: extensions may depend on rax and on crates allowed with `raxtool build allow-dep NAME`\n",
 				name);
 			bad++;
@@ -525,7 +496,7 @@ static int verify_artifacts(struct build_ctx *b, const char *json)
 		if (strrchr(dir, '/'))
 			*strrchr(dir, '/') = '\0';
 		{
-			int v = policy_scan_dir(dir, report_violation, name);
+			int v = policy_scan_dir(dir, policy_report_stderr, name);
 
 			if (v != 0)
 				bad += v > 0 ? v : 1;

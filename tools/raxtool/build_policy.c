@@ -390,3 +390,32 @@ int policy_scan_dir(const char *dir, policy_report_fn report, void *ctx)
 	closedir(d);
 	return total;
 }
+
+void policy_report_stderr(const char *file, unsigned int line, const char *rule,
+			  const char *message, void *ctx)
+{
+	fprintf(stderr, "error[%s]: crate '%s': %s\n  --> %s:%u\n", rule, (const char *)ctx,
+		message, file, line);
+}
+
+bool policy_path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+bool policy_name_in_list(const char *name, const char *list)
+{
+	size_t n = strlen(name);
+
+	while (list && *list) {
+		const char *end = strchr(list, ',');
+		size_t len = end ? (size_t)(end - list) : strlen(list);
+
+		if (len == n && !strncmp(list, name, n))
+			return true;
+		list = end ? end + 1 : NULL;
+	}
+	return false;
+}

@@ -54,40 +54,10 @@ static const char *root_source(int argc, char **argv)
 static bool path_within(const char *path, const char *dir)
 {
 	char rp[PATH_MAX], rd[PATH_MAX];
-	size_t n;
 
 	if (!dir || !*dir || !realpath(path, rp) || !realpath(dir, rd))
 		return false;
-	n = strlen(rd);
-	return !strncmp(rp, rd, n) && (rp[n] == '/' || rp[n] == '\0');
-}
-
-static bool name_in_list(const char *name, const char *list)
-{
-	size_t n = strlen(name);
-
-	while (list && *list) {
-		const char *end = strchr(list, ',');
-		size_t len = end ? (size_t)(end - list) : strlen(list);
-
-		if (len == n && !strncmp(list, name, n))
-			return true;
-		list = end ? end + 1 : NULL;
-	}
-	return false;
-}
-
-struct report_ctx {
-	const char *crate;
-};
-
-static void report(const char *file, unsigned int line, const char *rule,
-		   const char *message, void *ctx)
-{
-	struct report_ctx *rc = ctx;
-
-	fprintf(stderr, "error[%s]: crate '%s': %s\n  --> %s:%u\n", rule, rc->crate,
-		message, file, line);
+	return policy_path_within(rp, rd);
 }
 
 static int refuse(const char *crate, const char *why)
@@ -130,7 +100,6 @@ int main(int argc, char **argv)
 	};
 	const char *crate, *src, *crate_type, *sysroot_src, *trusted_dir;
 	char srcdir[PATH_MAX];
-	struct report_ctx rc;
 	int violations;
 
 	if (argc < 2) {
@@ -160,12 +129,11 @@ int main(int argc, char **argv)
 		return refuse(crate, "this 'rax' crate is not the trusted rax crate raxtool was installed with");
 
 	if (!getenv("CARGO_PRIMARY_PACKAGE") &&
-	    !name_in_list(crate, getenv("RAX_ALLOWED_DEPS")))
+	    !policy_name_in_list(crate, getenv("RAX_ALLOWED_DEPS")))
 		return refuse(crate, "dependency not allowed: extensions may depend on rax and on crates allowed with `raxtool build --allow-dep NAME`");
 
 	snprintf(srcdir, sizeof(srcdir), "%s", src);
-	rc.crate = crate;
-	violations = policy_scan_dir(dirname(srcdir), report, &rc);
+	violations = policy_scan_dir(dirname(srcdir), policy_report_stderr, (void *)crate);
 	if (violations < 0) {
 		fprintf(stderr, "error: crate '%s': cannot scan sources: %s\n", crate,
 			strerror(-violations));
