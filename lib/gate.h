@@ -51,7 +51,6 @@ struct gate_sec {
 	__u32 type;
 	__u64 flags;
 	__u64 size;
-	__u64 addralign;
 	__u32 link;
 	__u32 info;
 	__u32 name_off;
@@ -180,10 +179,6 @@ const struct gate_sec *gate_elf_section(const struct gate_ctx *ctx, const char *
 					__u32 *idx);
 /* True for a libbpf-style program section name. */
 bool gate_is_prog_section(const char *name);
-/* Relocation types a loaded section may carry. */
-bool gate_reloc_allowed(__u32 type);
-/* Human name of an x86-64 relocation type. */
-const char *gate_reloc_name(__u32 type);
 
 void gate_import_check(struct gate_ctx *ctx);
 void gate_meta_check(struct gate_ctx *ctx);

@@ -102,7 +102,6 @@ static int parse_sections(struct gate_ctx *ctx, const Elf64_Ehdr *eh)
 		s->type = sh.sh_type;
 		s->flags = sh.sh_flags;
 		s->size = sh.sh_size;
-		s->addralign = sh.sh_addralign;
 		s->link = sh.sh_link;
 		s->info = sh.sh_info;
 		s->name_off = sh.sh_name;
@@ -230,7 +229,8 @@ static unsigned int reloc_width(__u32 type)
 	}
 }
 
-const char *gate_reloc_name(__u32 type)
+/* Human name of an x86-64 relocation type. */
+static const char *reloc_name(__u32 type)
 {
 	switch (type) {
 	case R_X86_64_NONE: return "R_X86_64_NONE";
@@ -260,7 +260,8 @@ const char *gate_reloc_name(__u32 type)
 	}
 }
 
-bool gate_reloc_allowed(__u32 type)
+/* Relocation types a loaded section may carry. */
+static bool reloc_allowed(__u32 type)
 {
 	switch (type) {
 	case R_X86_64_PLT32:
@@ -520,11 +521,11 @@ static void check_relocs(struct gate_ctx *ctx)
 
 		if (!(t->flags & SHF_ALLOC))
 			continue;	/* never loaded (debug info, .stack_sizes) */
-		if (!gate_reloc_allowed(r->type))
+		if (!reloc_allowed(r->type))
 			gate_finding(ctx, "elf.reloc", NULL, r->offset,
 				     "section '%s' offset 0x%llx: relocation %s (%u) against '%s' is not allowed (only PLT32, PC32, 64, GOTPCREL, GOTPCRELX, REX_GOTPCRELX); hint: compile position-independent (-C relocation-model=pie as `raxtool build` does, or -fPIE for C)",
 				     t->name, (unsigned long long)r->offset,
-				     gate_reloc_name(r->type), r->type,
+				     reloc_name(r->type), r->type,
 				     ctx->syms[r->sym].name);
 	}
 }
