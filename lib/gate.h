@@ -151,6 +151,16 @@ static inline void *gate_grow(void *arr, size_t *cap, size_t cnt, size_t elem,
 	return p;
 }
 
+/* Order of two code positions: by section, then offset (-1, 0, 1). */
+static inline int gate_pos_cmp(__u32 sec_a, __u64 off_a, __u32 sec_b, __u64 off_b)
+{
+	if (sec_a != sec_b)
+		return sec_a < sec_b ? -1 : 1;
+	if (off_a != off_b)
+		return off_a < off_b ? -1 : 1;
+	return 0;
+}
+
 /* ---- Findings (gate_api.c) -------------------------------------------------- */
 /*
  * Record one finding.  @func may be NULL; @offset is within the function

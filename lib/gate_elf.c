@@ -280,12 +280,10 @@ static int rel_cmp(const void *a, const void *b)
 {
 	const struct gate_rel *x = *(const struct gate_rel *const *)a;
 	const struct gate_rel *y = *(const struct gate_rel *const *)b;
+	int c = gate_pos_cmp(x->target, x->offset, y->target, y->offset);
 
-	if (x->target != y->target)
-		return x->target < y->target ? -1 : 1;
-	if (x->offset != y->offset)
-		return x->offset < y->offset ? -1 : 1;
-	return 0;
+	/* same place twice: keep file order (qsort is not stable) */
+	return c ? c : (x > y) - (x < y);
 }
 
 static int parse_relocs(struct gate_ctx *ctx)

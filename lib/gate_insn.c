@@ -184,14 +184,13 @@ static const struct gate_ctx *cmp_ctx;
 
 static int func_cmp(const void *a, const void *b)
 {
-	const struct gate_func *x = &cmp_ctx->funcs[*(const int *)a];
-	const struct gate_func *y = &cmp_ctx->funcs[*(const int *)b];
+	int i = *(const int *)a, j = *(const int *)b;
+	const struct gate_func *x = &cmp_ctx->funcs[i];
+	const struct gate_func *y = &cmp_ctx->funcs[j];
+	int c = gate_pos_cmp(x->shndx, x->off, y->shndx, y->off);
 
-	if (x->shndx != y->shndx)
-		return x->shndx < y->shndx ? -1 : 1;
-	if (x->off != y->off)
-		return x->off < y->off ? -1 : 1;
-	return 0;
+	/* aliases in symbol order: qsort is not stable, "first" must be */
+	return c ? c : (i > j) - (i < j);
 }
 
 /* One function per distinct (section, offset) of the STT_FUNC symbols. */
