@@ -26,6 +26,17 @@ fn be32(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
+/// The length of a header whose size field counts 32-bit words, if it is
+/// at least `min` and all of it is present in `bytes`.
+#[inline]
+fn word_counted_len(bytes: &[u8], words: u8, min: usize) -> Option<usize> {
+    let header_len = usize::from(words) * 4;
+    if header_len < min || bytes.len() < header_len {
+        return None;
+    }
+    Some(header_len)
+}
+
 #[inline]
 fn array<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
     let mut out = [0u8; N];
@@ -85,10 +96,7 @@ impl<'a> Ipv4<'a> {
         if bytes.len() < Self::MIN_LEN || bytes[0] >> 4 != 4 {
             return None;
         }
-        let header_len = usize::from(bytes[0] & 0x0f) * 4;
-        if header_len < Self::MIN_LEN || bytes.len() < header_len {
-            return None;
-        }
+        let header_len = word_counted_len(bytes, bytes[0] & 0x0f, Self::MIN_LEN)?;
         Some(Ipv4 { bytes, header_len })
     }
     #[inline]
@@ -196,10 +204,7 @@ impl<'a> Tcp<'a> {
         if bytes.len() < Self::MIN_LEN {
             return None;
         }
-        let header_len = usize::from(bytes[12] >> 4) * 4;
-        if header_len < Self::MIN_LEN || bytes.len() < header_len {
-            return None;
-        }
+        let header_len = word_counted_len(bytes, bytes[12] >> 4, Self::MIN_LEN)?;
         Some(Tcp { bytes, header_len })
     }
     #[inline]

@@ -54,23 +54,24 @@ impl<'a> XdpContext<'a> {
     pub fn eth(&self) -> Option<Ethernet<'_>> {
         Ethernet::parse(self.data)
     }
+    /// The bytes after an Ethernet header of type `ether_type`.
+    #[inline]
+    fn eth_payload(&self, ether_type: u16) -> Option<&[u8]> {
+        let eth = self.eth()?;
+        if eth.ether_type() != ether_type {
+            return None;
+        }
+        Some(eth.payload())
+    }
     /// The IPv4 header following an Ethernet header of type IPv4.
     #[inline]
     pub fn ipv4(&self) -> Option<Ipv4<'_>> {
-        let eth = self.eth()?;
-        if eth.ether_type() != crate::net::ETH_P_IP {
-            return None;
-        }
-        Ipv4::parse(eth.payload())
+        Ipv4::parse(self.eth_payload(crate::net::ETH_P_IP)?)
     }
     /// The IPv6 header following an Ethernet header of type IPv6.
     #[inline]
     pub fn ipv6(&self) -> Option<Ipv6<'_>> {
-        let eth = self.eth()?;
-        if eth.ether_type() != crate::net::ETH_P_IPV6 {
-            return None;
-        }
-        Ipv6::parse(eth.payload())
+        Ipv6::parse(self.eth_payload(crate::net::ETH_P_IPV6)?)
     }
 }
 
