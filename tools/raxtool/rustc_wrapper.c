@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 
 	if (!getenv("CARGO_PRIMARY_PACKAGE") &&
 	    !policy_name_in_list(crate, getenv("RAX_ALLOWED_DEPS")))
-		return refuse(crate, "dependency not allowed: extensions may depend on rax and on crates allowed with `raxtool build --allow-dep NAME`");
+		return refuse(crate, "dependency not allowed: extensions may depend on rax and on crates allowed with `raxtool build allow-dep NAME`");
 
 	snprintf(srcdir, sizeof(srcdir), "%s", src);
 	violations = policy_scan_dir(dirname(srcdir), policy_report_stderr, (void *)crate);
