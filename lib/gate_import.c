@@ -131,14 +131,15 @@ void gate_import_check(struct gate_ctx *ctx)
 		if (gate_is_retpoline_thunk(s->name) || gate_is_return_thunk(s->name))
 			continue;
 		h = helper_find(s->name);
+		if (h && !(h->gpl_only && license && !license_gpl_compatible(license)))
+			continue;	/* allowed */
+		/* a relocation scan, so only for an import that has a finding */
 		first_use(ctx, (__u32)i, &func, &off);
-		if (!h) {
+		if (!h)
 			gate_finding(ctx, "import.unknown", func, off,
 				     "imports '%s', which is not a Rax helper (ABI v%u); only the helpers of the rax crate are reachable; hint: use the rax crate's API (e.g. its map, time and output helpers) instead of calling kernel or libc functions",
 				     s->name, RAX_ABI_VERSION);
-			continue;
-		}
-		if (h->gpl_only && license && !license_gpl_compatible(license))
+		else
 			gate_finding(ctx, "import.gpl", func, off,
 				     "helper '%s' is GPL-only but the license is \"%s\"; hint: declare a GPL-compatible license (e.g. \"GPL\" or \"Dual BSD/GPL\") or do without this helper",
 				     s->name, license);
