@@ -41,15 +41,11 @@ static void read_stack_sizes(struct gate_ctx *ctx, __u32 shndx)
 
 		if (s->size - pos < 8)
 			goto bad;
-		for (i = 0; i < ctx->rel_cnt; i++) {
-			/* few entries per object; relocations are sorted by offset */
-			const struct gate_rel *c = ctx->rel_sorted[i];
-
-			if (c->target == shndx && c->offset == pos) {
-				r = c;
-				break;
-			}
-		}
+		/* one entry per function: a binary search, not a scan */
+		i = gate_rel_lower(ctx, shndx, pos);
+		if (i < ctx->rel_cnt && ctx->rel_sorted[i]->target == shndx &&
+		    ctx->rel_sorted[i]->offset == pos)
+			r = ctx->rel_sorted[i];
 		pos += 8;
 		for (;;) {
 			__u8 b;
