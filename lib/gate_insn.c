@@ -125,7 +125,7 @@ static int sorted_floor(const struct gate_ctx *ctx, __u32 shndx, __u64 off)
 		size_t mid = lo + (hi - lo) / 2;
 		const struct gate_func *f = &ctx->funcs[ctx->func_sorted[mid]];
 
-		if (f->shndx < shndx || (f->shndx == shndx && f->off <= off))
+		if (gate_pos_cmp(f->shndx, f->off, shndx, off) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -612,7 +612,7 @@ size_t gate_rel_lower(const struct gate_ctx *ctx, __u32 shndx, __u64 off)
 		size_t mid = lo + (hi - lo) / 2;
 		const struct gate_rel *r = ctx->rel_sorted[mid];
 
-		if (r->target < shndx || (r->target == shndx && r->offset < off))
+		if (gate_pos_cmp(r->target, r->offset, shndx, off) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;

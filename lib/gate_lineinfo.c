@@ -602,11 +602,10 @@ static int parse_unit(const struct gate_ctx *ctx, __u32 line_shndx,
 static int row_cmp(const void *a, const void *b)
 {
 	const struct line_row *x = a, *y = b;
+	int c = gate_pos_cmp(x->shndx, x->addr, y->shndx, y->addr);
 
-	if (x->shndx != y->shndx)
-		return x->shndx < y->shndx ? -1 : 1;
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
+	if (c)
+		return c;
 	/* a sequence ending where the next begins: the new one wins */
 	if (x->end_seq != y->end_seq)
 		return x->end_seq ? -1 : 1;
@@ -674,7 +673,7 @@ int gate_lines_source(const struct gate_lines *li, __u32 shndx, __u64 off, char 
 		size_t mid = lo + (hi - lo) / 2;
 		const struct line_row *m = &li->rows[mid];
 
-		if (m->shndx < shndx || (m->shndx == shndx && m->addr <= off))
+		if (gate_pos_cmp(m->shndx, m->addr, shndx, off) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
