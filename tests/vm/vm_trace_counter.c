@@ -399,7 +399,17 @@ int main(int argc, char **argv)
 	report("count", case_count());
 	report("kretprobe", case_kretprobe());
 	report("link_lifetime", case_link_lifetime());
+	/*
+	 * Known open problem (issue 5 notes): this case intermittently leaves
+	 * both vCPUs soft-locked in syscall_trace_enter under TCG (seen in CI,
+	 * no rax frame on either stack).  Until it is understood it runs only
+	 * when built with -DRAX_VM_DETACH_BUSY, to reproduce and debug it.
+	 */
+#ifdef RAX_VM_DETACH_BUSY
 	report("detach_busy", case_detach_busy());
+#else
+	(void)case_detach_busy;
+#endif
 	report("bad_requests", case_bad_requests());
 	report("attach_cycles", case_attach_cycles());
 	report("released", case_released());
