@@ -413,7 +413,10 @@ static void test_runs_ending_as_the_watchdog_fires(void **state)
 		timed_out += rt[i].timed_out;
 	}
 	assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
-	assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
+	/* A SIGALRM generated before the timer stopped may still be pending
+	 * (valgrind delivers late): ignore it rather than take the default. */
+	(void)old;
+	assert_int_equal(signal(SIGALRM, SIG_IGN) == SIG_ERR, 0);
 
 	assert_int_equal(passed + timed_out, RACE_THREADS * RACE_RUNS);
 	print_message("race: %d ended normally, %d timed out, %d app signals\n", passed, timed_out,
