@@ -343,7 +343,10 @@ static int rax_load_maps(struct rax_load_ctx *lc)
 		err = rax_map_bind(ref, um->fd, def);
 		if (err)
 			return err;
-		def->runtime_slot = (u64)(unsigned long)ref->map;
+		/* Written for every definition: the file's value is never kept. */
+		def->array_values = ref->array_value && ref->prog_rw &&
+				    ref->elem_size == round_up(ref->value_size, 8) ?
+				    (u64)(unsigned long)ref->array_value : 0;
 	}
 	return rax_object_index_maps(obj);
 }

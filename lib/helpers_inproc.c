@@ -72,7 +72,7 @@ static struct rax_umap *rax_h_map_of(const struct rax_map_def *def, __u32 deny, 
 	*err = -EINVAL;
 	if (idx < 0)
 		return NULL;
-	m = (struct rax_umap *)(uintptr_t)__atomic_load_n(&def->runtime_slot, __ATOMIC_RELAXED);
+	m = prog->obj->maps[idx].umap;
 	if (m && (prog->obj->maps[idx].def.map_flags & deny)) {
 		*err = -EPERM;
 		return NULL;

@@ -2,7 +2,7 @@
 /*
  * The in-process loader: creates an object's maps, lays its loaded
  * sections out in one W^X image, relocates them, binds helper imports
- * through PLT stubs and fills the map definitions' runtime slots.
+ * through PLT stubs and fills the map definitions' array_values.
  *
  * The image is ONE reservation smaller than 2 GiB, so every PC-relative
  * reference between code, GOT and data fits a signed 32-bit displacement;
@@ -486,6 +486,20 @@ static int rax_patch_entries(struct rax_object *obj, struct rax_inproc_image *im
 	return 0;
 }
 
+/*
+ * What the crate may index directly (abi.h, array_values): element 0 of an
+ * ARRAY map programs may read and write, else 0 (lookups take the helper).
+ */
+static __u64 rax_array_values_of(const struct rax_map *map)
+{
+	const __u32 index = 0;
+
+	if (map->def.type != RAX_MAP_TYPE_ARRAY ||
+	    (map->def.map_flags & (RAX_F_RDONLY_PROG | RAX_F_WRONLY_PROG)))
+		return 0;
+	return (__u64)(uintptr_t)rax_umap_lookup_ptr(map->umap, &index);
+}
+
 static int rax_map_slots_fill(struct rax_object *obj, struct rax_inproc_image *img)
 {
 	const struct rax_elf *e = &obj->elf;
@@ -502,15 +516,15 @@ static int rax_map_slots_fill(struct rax_object *obj, struct rax_inproc_image *i
 	img->maps_size = e->secs[e->maps_shndx].size;
 	for (i = 0; i < obj->map_cnt; i++) {
 		struct rax_map *map = &obj->maps[i];
-		__u64 slot = (__u64)(uintptr_t)map->umap;
+		__u64 values = rax_array_values_of(map);
 
 		if (map->def_off > img->maps_size ||
 		    img->maps_size - map->def_off < sizeof(struct rax_map_def)) {
 			pr_warn("map '%s': definition outside \"%s\"\n", map->name, RAX_SEC_MAPS);
 			return -EINVAL;
 		}
-		memcpy(img->maps_base + map->def_off + offsetof(struct rax_map_def, runtime_slot),
-		       &slot, sizeof(slot));
+		memcpy(img->maps_base + map->def_off + offsetof(struct rax_map_def, array_values),
+		       &values, sizeof(values));
 	}
 	return 0;
 }

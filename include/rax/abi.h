@@ -117,10 +117,18 @@ enum rax_map_type {
 /*
  * One definition per map, in section ".maps", one global object symbol per
  * definition (the symbol name is the map name, at most RAX_OBJ_NAME_LEN-1
- * bytes).  The loader fills runtime_slot before the first run with the
- * runtime's handle for the map (in-process: struct rax_umap *; kernel:
- * struct bpf_map *).  Helpers receive a pointer to the definition and check
- * that it lies inside the running object's ".maps".
+ * bytes).  Helpers receive a pointer to the definition and check that it
+ * lies inside the running object's ".maps".
+ *
+ * array_values is the runtime's, never the file's: before the first run the
+ * loader writes it for EVERY definition.  For an ARRAY map that programs may
+ * both read and write (no RAX_F_RDONLY_PROG/WRONLY_PROG, and a kernel map fd
+ * opened read-write) it is the address of element 0, elements lying
+ * round_up(value_size, 8) bytes apart, valid while the object is loaded: the
+ * rax crate then indexes the array itself, as JITed eBPF inlines array
+ * lookups, and calls no helper.  Otherwise it is 0 and lookups go through
+ * the helper.  Program code cannot write it: the crate keeps definitions
+ * private to itself.
  */
 struct rax_map_def {
 	__u32 type;		/* enum rax_map_type */
@@ -129,7 +137,7 @@ struct rax_map_def {
 	__u32 max_entries;
 	__u32 map_flags;
 	__u32 pinning;		/* 0: none (reserved for LIBBPF_PIN_BY_NAME) */
-	__u64 runtime_slot;	/* written by the loader only */
+	__u64 array_values;	/* ARRAY: element 0 or 0; written by the loader */
 };
 #define RAX_OBJ_NAME_LEN 16
 
@@ -174,7 +182,7 @@ struct rax_abi_layout {
 	__u32 map_def_off_max_entries;
 	__u32 map_def_off_map_flags;
 	__u32 map_def_off_pinning;
-	__u32 map_def_off_runtime_slot;
+	__u32 map_def_off_array_values;
 	__u32 xdp_ctx_size;
 	__u32 xdp_ctx_off_data;
 	__u32 xdp_ctx_off_data_end;

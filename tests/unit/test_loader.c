@@ -142,9 +142,24 @@ static void test_image_protections(void **state)
 		assert_true(perms_of(img->base + off, perms));
 		assert_false(perms[1] == 'w' && perms[2] == 'x');
 	}
-	/* the map definition's slot holds the in-process map */
-	assert_ptr_equal((void *)(uintptr_t)((struct rax_map_def *)img->maps_base)->runtime_slot,
-			 rax_object__find_map_by_name(obj, "results")->umap);
+	/*
+	 * "results" is a read-write ARRAY: its definition carries element 0,
+	 * and element i lies round_up(value_size, 8) bytes further, as the
+	 * crate indexes it without a helper.
+	 */
+	{
+		struct rax_map *results = rax_object__find_map_by_name(obj, "results");
+		__u8 *values = (__u8 *)(uintptr_t)((struct rax_map_def *)img->maps_base)->array_values;
+		__u32 index = 0;
+		__u64 seen = 0, put = 0x1122334455667788ull;
+
+		assert_ptr_equal(values, rax_umap_lookup_ptr(results->umap, &index));
+		memcpy(values + 3 * 8, &put, sizeof(put));
+		index = 3;
+		assert_int_equal(rax_map__lookup_elem(results, &index, sizeof(index), &seen,
+						      sizeof(seen), 0), 0);
+		assert_true(seen == put);
+	}
 	rax_object__close(obj);
 }
 
@@ -414,6 +429,15 @@ static void test_helpers(void **state)
 	rax_object__close(obj);
 }
 
+/* The loaded copy of map @name's definition (what the program reads). */
+static const struct rax_map_def *loaded_def(struct rax_object *obj, const char *name)
+{
+	struct rax_map *map = rax_object__find_map_by_name(obj, name);
+
+	assert_non_null(map);
+	return (const struct rax_map_def *)(obj->inproc->maps_base + map->def_off);
+}
+
 static void test_helper_map_checks(void **state)
 {
 	struct rax_object *obj = open_loaded("rt_runtime.o");
@@ -432,6 +456,10 @@ static void test_helper_map_checks(void **state)
 	/* a WRONLY_PROG map is still readable from userspace */
 	assert_int_equal(rax_map__lookup_elem(wo, &key, sizeof(key), &value, sizeof(value), 0), 0);
 	assert_int_equal(value, 42);
+	/* only the read-write array is indexed without the helper */
+	assert_int_equal(loaded_def(obj, "ro")->array_values, 0);
+	assert_int_equal(loaded_def(obj, "wo")->array_values, 0);
+	assert_int_not_equal(loaded_def(obj, "locks")->array_values, 0);
 	rax_object__close(obj);
 }
 

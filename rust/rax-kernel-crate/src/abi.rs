@@ -57,8 +57,10 @@ pub struct RawTpCtx {
     pub reserved: u32,
 }
 
-/// `struct rax_map_def`: the loader writes `runtime_slot` (hence atomic,
-/// which also places `.maps` in writable memory).
+/// `struct rax_map_def`.  The loader writes `array_values` before the
+/// first run (hence atomic, which also places `.maps` in writable memory):
+/// for an ARRAY map programs may read and write, the address of element 0,
+/// else 0 (include/rax/abi.h).
 #[repr(C)]
 pub struct MapDef {
     pub type_: u32,
@@ -67,7 +69,7 @@ pub struct MapDef {
     pub max_entries: u32,
     pub map_flags: u32,
     pub pinning: u32,
-    pub runtime_slot: AtomicU64,
+    pub array_values: AtomicU64,
 }
 
 /// `struct rax_abi_layout`
@@ -83,7 +85,7 @@ pub struct AbiLayout {
     pub map_def_off_max_entries: u32,
     pub map_def_off_map_flags: u32,
     pub map_def_off_pinning: u32,
-    pub map_def_off_runtime_slot: u32,
+    pub map_def_off_array_values: u32,
     pub xdp_ctx_size: u32,
     pub xdp_ctx_off_data: u32,
     pub xdp_ctx_off_data_end: u32,
@@ -113,7 +115,7 @@ pub const LAYOUT: AbiLayout = AbiLayout {
     map_def_off_max_entries: offset_of!(MapDef, max_entries) as u32,
     map_def_off_map_flags: offset_of!(MapDef, map_flags) as u32,
     map_def_off_pinning: offset_of!(MapDef, pinning) as u32,
-    map_def_off_runtime_slot: offset_of!(MapDef, runtime_slot) as u32,
+    map_def_off_array_values: offset_of!(MapDef, array_values) as u32,
     xdp_ctx_size: size_of::<XdpCtx>() as u32,
     xdp_ctx_off_data: offset_of!(XdpCtx, data) as u32,
     xdp_ctx_off_data_end: offset_of!(XdpCtx, data_end) as u32,

@@ -55,7 +55,7 @@ const fn def(type_: u32, key_size: usize, value_size: usize, max_entries: u32, m
         max_entries,
         map_flags,
         pinning: 0,
-        runtime_slot: AtomicU64::new(0),
+        array_values: AtomicU64::new(0),
     }
 }
 
@@ -170,12 +170,43 @@ impl<V: Pod> Array<V> {
 
     /// A copy of element `index`; `None` when out of range.
     pub fn get(&self, index: u32) -> Option<V> {
-        lookup_copy(&self.def, &index)
+        match self.element(index) {
+            Some(found) => found.map(|value| value.read()),
+            None => lookup_copy(&self.def, &index),
+        }
     }
 
     /// An accessor to element `index`, for in-place updates.
     pub fn get_ref(&self, index: u32) -> Option<MapValue<'_, V>> {
-        lookup_ref(&self.def, &index)
+        match self.element(index) {
+            Some(found) => found,
+            None => lookup_ref(&self.def, &index),
+        }
+    }
+
+    /// Element `index` found without a helper call, as JITed eBPF inlines
+    /// array lookups: `Some(None)` when out of range, `None` when the
+    /// runtime gave no element address (the helper decides).
+    #[inline(always)]
+    fn element(&self, index: u32) -> Option<Option<MapValue<'_, V>>> {
+        const STRIDE_ALIGN: usize = 8;
+        let values = self.def.array_values.load(Ordering::Relaxed) as usize;
+        if values == 0 || core::mem::align_of::<V>() > STRIDE_ALIGN {
+            return None;
+        }
+        if index >= self.def.max_entries {
+            return Some(None);
+        }
+        let stride = (size_of::<V>() + STRIDE_ALIGN - 1) & !(STRIDE_ALIGN - 1);
+        // Not an unsafe operation, but what MapValue dereferences: the
+        // loader wrote `values` (program code cannot reach `self.def`) as
+        // element 0 of this map, whose max_entries and value size equal
+        // this definition's and whose elements lie `stride` bytes apart
+        // (abi.h); index < max_entries was checked above.
+        let ptr = (values + index as usize * stride) as *mut V;
+        // SAFETY: values is not 0 and element addresses do not wrap.
+        let ptr = unsafe { NonNull::new_unchecked(ptr) };
+        Some(Some(MapValue { ptr, _life: PhantomData }))
     }
 
     /// Replace element `index`.

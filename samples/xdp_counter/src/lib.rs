@@ -43,6 +43,9 @@ fn bump(map: &HashMap<u32, u64>, key: u32) {
     }
 }
 
+// Inlined at both call sites, like the eBPF version's helpers: a call and
+// its return cost more than this function's own work.
+#[inline(always)]
 fn count_l4(protocol: u8, l4: &[u8]) {
     let dst_port = match protocol {
         IPPROTO_TCP => Tcp::parse(l4).map(|tcp| tcp.dst_port()),

@@ -87,7 +87,7 @@ counts:
 	.long 64		/* max_entries */
 	.long 0			/* map_flags */
 	.long 0			/* pinning */
-	.quad 0			/* runtime_slot */
+	.quad 0			/* array_values */
 	.size counts, .-counts
 	.globl events
 	.type events,@object

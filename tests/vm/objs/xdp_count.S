@@ -13,7 +13,7 @@
 	.type counters, @object
 counters:
 	.long 2, 4, 8, 2, 0, 0		/* ARRAY, key 4, value 8, 2 entries */
-	.quad 0				/* runtime_slot */
+	.quad 0				/* array_values */
 	.size counters, . - counters
 
 	.data
