@@ -2,13 +2,15 @@
 /*
  * Entering and leaving a Rax program.
  *
- * rax_dispatch_batch(ctx, entry, stack_top, frame, gen) saves the
+ * rax_dispatch_batch(ctx, run_loop, stack_top, frame, gen) saves the
  * callee-saved registers on the caller's stack, records that stack pointer
  * in frame->saved_sp, switches to the run's dedicated stack and calls the
- * program frame->left times, all in one place: every call and return
- * outside it costs (a lot under TCG).  Between runs it bumps *gen (the
- * watchdog's clock), clears the run's lookup memo and goes back to C only
- * when a run left something to settle.  rax_dispatch_escape(saved_sp) is
+ * program's run loop (rax_run_loop.c: in the text arena, it calls the
+ * program frame->left times with a direct call, bumping *gen and clearing
+ * the lookup memo before each run), which goes back to C only when no run
+ * is left or a run left something to settle.  One indirect call per batch:
+ * every transfer costs (a lot under TCG), and an indirect one goes through
+ * a retpoline.  rax_dispatch_escape(saved_sp) is
  * the landing pad of an aborted run: it discards the program's stack and
  * returns from rax_dispatch_batch with 0, the caller reads the cause from
  * its run frame.
@@ -32,24 +34,17 @@ SYM_FUNC_START(rax_dispatch_batch)
 	push	%r14
 	push	%r15
 	mov	%rsp, RAX_FRAME_SAVED_SP(%rcx)
-	/* Programs preserve these (C ABI): the loop's state across runs. */
+	/* The run loop's state (rax_run_loop.c); programs preserve it (C ABI). */
 	mov	%rdi, %rbx
-	mov	%rsi, %r12
 	mov	%rcx, %r14
 	mov	%r8, %r15
-	/* The frame pointer keeps the caller's frame findable from here on. */
-	mov	%rdx, %rsp
-.Lrax_batch_run:
-	incq	(%r15)
-	movl	$0, RAX_FRAME_MEMO_NEXT(%r14)
-	mov	%rbx, %rdi
-	CALL_NOSPEC r12
-	decl	RAX_FRAME_LEFT(%r14)
-	jz	.Lrax_batch_out
-	mov	RAX_FRAME_CHECKS(%r14), %rdx
-	or	RAX_FRAME_CHECKS+8(%r14), %rdx
-	jz	.Lrax_batch_run
-.Lrax_batch_out:
+	/*
+	 * The frame pointer keeps the caller's frame findable from here on.
+	 * 8 below the top: programs, called from the loop's frame, enter with
+	 * the C ABI's alignment.
+	 */
+	lea	-8(%rdx), %rsp
+	CALL_NOSPEC rsi
 	lea	-RAX_SAVED_REGS(%rbp), %rsp
 	pop	%r15
 	pop	%r14

@@ -57,6 +57,7 @@ struct rax_prog {
 	char name[RAX_OBJ_NAME_LEN];
 	u32 type;			/* enum rax_prog_type */
 	unsigned long entry;		/* address in the text arena */
+	unsigned long run_loop;		/* its run loop (rax_run_loop.c) */
 	atomic64_t run_cnt;
 	atomic64_t run_time_ns;
 	atomic64_t missed;
@@ -188,6 +189,15 @@ size_t rax_stub_size(u32 map_cnt);
  */
 void rax_stub_emit(u8 *buf, size_t size, unsigned long at, const struct rax_object *obj,
 		   bool hash_ok);
+
+/* ---- Per-program run loops (rax_run_loop.c) ---------------------------- */
+/* Bytes of text one program's run loop takes. */
+size_t rax_run_loop_size(void);
+/*
+ * Write the run loop of the program at entry into buf, which ends up at
+ * address at; false when entry is out of reach of a direct call.
+ */
+bool rax_run_loop_emit(u8 *buf, unsigned long at, unsigned long entry);
 
 /* ---- Faults in program code (rax_faults.c) ----------------------------- */
 int rax_faults_init(void);
@@ -351,11 +361,12 @@ struct pt_regs;
 bool rax_run_redirect(struct pt_regs *regs, u32 cause);
 
 /*
- * Runs the program at entry on ctx frame->left times on the stack ending at
- * stack_top, bumping *gen before each run; returns the last result early
- * when a run leaves work for C (see struct rax_run_frame), 0 after an abort.
+ * Calls the run loop of a program (rax_run_loop.c) on the stack ending at
+ * stack_top: it runs the program on ctx frame->left times, bumping *gen
+ * before each run, and returns the last result early when a run leaves work
+ * for C (see struct rax_run_frame); 0 after an abort.
  */
-u64 rax_dispatch_batch(void *ctx, unsigned long entry, unsigned long stack_top,
+u64 rax_dispatch_batch(void *ctx, unsigned long run_loop, unsigned long stack_top,
 		       struct rax_run_frame *frame, u64 *gen);
 /* Never returns; not declared __noreturn so rax_run_abort() can end in BUG(). */
 void rax_dispatch_escape(unsigned long saved_sp);

@@ -35,6 +35,8 @@ struct rax_load_ctx {
 	size_t stub_size;
 	unsigned long stub_addr;
 	bool stub_hash_ok;
+	/* The programs' run loops (rax_run_loop.c), after the stub. */
+	size_t loops_off;
 };
 
 /* Copy cnt records of urec bytes each into an array of krec-byte records. */
@@ -373,6 +375,23 @@ static void rax_load_plan_stub(struct rax_load_ctx *lc)
 	lc->stub_hash_ok = !locks;
 }
 
+/* Each program's run loop, in the text after the stub. */
+static int rax_load_run_loops(struct rax_load_ctx *lc)
+{
+	struct rax_object *obj = lc->obj;
+	size_t off = lc->loops_off;
+	u32 i;
+
+	for (i = 0; i < obj->prog_cnt; i++, off += rax_run_loop_size()) {
+		unsigned long at = obj->text_addr + off;
+
+		if (!rax_run_loop_emit(lc->text_stage + off, at, obj->progs[i].entry))
+			return -ERANGE;
+		obj->progs[i].run_loop = at;
+	}
+	return 0;
+}
+
 static void rax_load_ctx_free(struct rax_load_ctx *lc)
 {
 	kvfree(lc->secs);
@@ -416,6 +435,8 @@ static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
 	rax_load_plan_stub(lc);
 	lc->stub_off = text_size;
 	text_size += lc->stub_size;
+	lc->loops_off = text_size;
+	text_size += (size_t)lc->req.prog_cnt * rax_run_loop_size();
 
 	if (text_size) {
 		obj->text_addr = rax_arena_alloc(&rax_text, text_size, text_align);
@@ -446,6 +467,9 @@ static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
 	if (lc->stub_size)
 		rax_stub_emit(lc->text_stage + lc->stub_off, lc->stub_size, lc->stub_addr, obj,
 			      lc->stub_hash_ok);
+	err = rax_load_run_loops(lc);
+	if (err)
+		return err;
 
 	/* Publish: data first, the code that refers to it last. */
 	if (obj->data_size)

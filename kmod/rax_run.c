@@ -150,7 +150,7 @@ u64 rax_run_repeat(struct rax_object *obj, struct rax_prog *prog, void *ctx, u32
 	this_cpu_write(rax_run_cur, frame);
 	barrier();
 	do {
-		ret = rax_dispatch_batch(ctx, prog->entry, top, frame, &runs->gen);
+		ret = rax_dispatch_batch(ctx, prog->run_loop, top, frame, &runs->gen);
 		barrier();
 		*cause = RAX_ABORT_NONE;
 		if (unlikely(frame->abort_cause | frame->terminate | frame->cleanup_cnt |

@@ -138,7 +138,7 @@ void rax_stub_emit(u8 *buf, size_t size, unsigned long at, const struct rax_obje
 	unsigned long case_at[RAX_STUB_MAX_MAPS], null_at, cases_at;
 	struct rax_stub_buf b = { .p = buf, .at = at, .end = buf + size };
 	bool use[RAX_STUB_MAX_MAPS];
-	u32 i, n = 0;
+	u32 i, pass, n = 0;
 
 	/* Without a stub the calls go to int3 filler: size comes from rax_stub_size. */
 	memset(buf, 0xcc, size);
@@ -159,13 +159,22 @@ void rax_stub_emit(u8 *buf, size_t size, unsigned long at, const struct rax_obje
 		case_at[i] = cases_at;
 		cases_at += obj->maps[i].array_value ? 39 : 27;
 	}
-	for (i = 0; i < obj->map_cnt && i < RAX_STUB_MAX_MAPS; i++) {
-		if (!use[i])
-			continue;
-		rax_stub_bytes(&b, cmp_rdi, sizeof(cmp_rdi));
-		rax_stub_u32(&b, (u32)obj->maps[i].def_addr);
-		rax_stub_bytes(&b, je, sizeof(je));
-		rax_stub_rel32(&b, case_at[i]);
+	/*
+	 * Hash maps compared first: code built with the rax crate indexes
+	 * read-write arrays itself (abi.h, array_values) and calls the stub
+	 * for hash maps only.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < obj->map_cnt && i < RAX_STUB_MAX_MAPS; i++) {
+			bool is_array = obj->maps[i].array_value;
+
+			if (!use[i] || is_array != (pass == 1))
+				continue;
+			rax_stub_bytes(&b, cmp_rdi, sizeof(cmp_rdi));
+			rax_stub_u32(&b, (u32)obj->maps[i].def_addr);
+			rax_stub_bytes(&b, je, sizeof(je));
+			rax_stub_rel32(&b, case_at[i]);
+		}
 	}
 	rax_stub_bytes(&b, jmp, sizeof(jmp));
 	rax_stub_rel32(&b, (unsigned long)rax_map_lookup_ptr);
