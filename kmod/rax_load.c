@@ -435,8 +435,14 @@ static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
 	rax_load_plan_stub(lc);
 	lc->stub_off = text_size;
 	text_size += lc->stub_size;
-	lc->loops_off = text_size;
-	text_size += (size_t)lc->req.prog_cnt * rax_run_loop_size();
+	/*
+	 * The run loops get a page of their own: under TCG, blocks entered by
+	 * lookup (return targets) on one page share few jump-cache slots, and
+	 * the loops' hot return target then never evicts the program's.
+	 */
+	text_align = max_t(size_t, text_align, PAGE_SIZE);
+	lc->loops_off = ALIGN(text_size, PAGE_SIZE);
+	text_size = lc->loops_off + (size_t)lc->req.prog_cnt * rax_run_loop_size();
 
 	if (text_size) {
 		obj->text_addr = rax_arena_alloc(&rax_text, text_size, text_align);
