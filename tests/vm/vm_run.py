@@ -17,6 +17,7 @@ import gzip
 import io
 import os
 import re
+import shlex
 import shutil
 import stat
 import subprocess
@@ -60,16 +61,19 @@ if [ -f /rax.ko ]; then
 		echo "RAX-TEST: insmod FAIL"
 	fi
 fi
-for t in @TESTS@; do
+run_test() {
+	t=$1
+	shift
 	echo "RAX-VM: running $t"
-	/tests/$t
+	/tests/$t "$@"
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		echo "RAX-TEST: $t PASS"
 	else
 		echo "RAX-TEST: $t FAIL exit status $rc"
 	fi
-done
+}
+@RUN_TESTS@
 if [ -f /rax.ko ]; then
 	if rmmod rax; then
 		echo "RAX-TEST: rmmod PASS"
@@ -162,7 +166,10 @@ def build_initramfs(args, tests):
     cpio.mkdir('sbin')
     cpio.mkdir('tests')
     add_host_file(cpio, BUSYBOX, '/bin/busybox')
-    init = INIT_SCRIPT.replace('@TESTS@', ' '.join(n for n, _ in tests))
+    runs = '\n'.join(' '.join(['run_test', n] + [shlex.quote(a) for a in
+                                                   args.test_args.get(n, [])])
+                     for n, _ in tests)
+    init = INIT_SCRIPT.replace('@RUN_TESTS@', runs)
     init = init.replace('@MODPARAMS@', ' '.join(args.modparam))
     cpio.add_file('init', init.encode())
     if args.module:
@@ -241,7 +248,18 @@ def main():
     ap.add_argument('--smp', default='2')
     ap.add_argument('--append', default='console=ttyS0 panic=-1 oops=panic quiet',
                     help='kernel command line (e.g. drop quiet to see backtraces)')
+    ap.add_argument('--test-args', action='append', default=[],
+                    metavar='NAME=ARGS',
+                    help='command-line arguments of test NAME (shell words)')
+    ap.add_argument('--qemu-arg', action='append', default=[],
+                    help='extra qemu argument (repeatable; write --qemu-arg=-accel '
+                    'for one starting with a dash)')
     args = ap.parse_args()
+    test_args = {}
+    for spec in args.test_args:
+        name, _, words = spec.partition('=')
+        test_args.setdefault(name, []).extend(shlex.split(words))
+    args.test_args = test_args
 
     if not args.kernel or not os.path.exists(args.kernel):
         print('vm_run: no kernel image (need linux-image-amd64 6.1)')
@@ -262,7 +280,7 @@ def main():
             f.write(build_initramfs(args, tests))
         cmd = [args.qemu, '-kernel', args.kernel, '-initrd', initrd,
                '-m', '512M', '-smp', args.smp, '-nographic', '-no-reboot',
-               '-append', args.append]
+               '-append', args.append] + args.qemu_arg
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
