@@ -105,6 +105,28 @@ void *rax_map_lookup_ptr(const struct rax_map_def *def, const void *key)
 }
 EXPORT_SYMBOL_GPL(rax_map_lookup_ptr);
 
+/*
+ * The element holding key, for programs that add the value offset
+ * themselves (abi.h, inline_lookup): only for the maps the loader gave one.
+ * Usually reached through the object's lookup stub instead.
+ */
+void *rax_map_lookup_raw(const struct rax_map_def *def, const void *key)
+{
+	struct rax_run_frame *frame = rax_run_current();
+	struct rax_map_ref *ref;
+	void *elem;
+
+	if (unlikely(!frame))
+		return NULL;
+	ref = rax_object_map(frame->obj, def);
+	if (unlikely(!ref || !ref->hash_inline))
+		return NULL;
+	elem = static_call(rax_hash_lookup)(ref->map, (void *)key);
+	rax_helper_check_frame(frame);
+	return elem;
+}
+EXPORT_SYMBOL_GPL(rax_map_lookup_raw);
+
 long rax_map_update_elem(const struct rax_map_def *def, const void *key, const void *value,
 			 u64 flags)
 {

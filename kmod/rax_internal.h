@@ -76,6 +76,7 @@ struct rax_map_ref {
 	bool prog_write;		/* programs may write it */
 	bool prog_rw;			/* both: pointer lookups allowed */
 	bool hash_direct;		/* HASH: rax_hash_lookup is its element search */
+	bool hash_inline;		/* HASH: programs add the value offset (abi.h) */
 	bool perf_output;		/* PERF_EVENT_ARRAY: programs may output to it */
 	u32 hash_value_off;		/* HASH, direct: value offset in an element */
 	/* ARRAY maps: the storage, so lookups need no call (NULL otherwise). */
@@ -145,9 +146,13 @@ struct rax_got {
 	u32 cap;
 };
 
-/* lookup_stub: where calls of rax_map_lookup_ptr go instead (0: the helper). */
+/* Where an object's calls of the lookup helpers go instead (0: the helper). */
+struct rax_stub_entries {
+	unsigned long lookup_ptr;
+	unsigned long lookup_raw;
+};
 int rax_reloc_apply(const struct rax_ioc_reloc *r, struct rax_placed_section *secs,
-		    u32 sec_cnt, struct rax_got *got, unsigned long lookup_stub);
+		    u32 sec_cnt, struct rax_got *got, const struct rax_stub_entries *stub);
 u32 rax_reloc_needs_got(u32 type);
 
 /* ---- Maps (rax_maps.c) ------------------------------------------------- */
@@ -177,12 +182,15 @@ int rax_object_index_maps(struct rax_object *obj);
 void rax_helpers_init(void);
 
 void *rax_map_lookup_ptr(const struct rax_map_def *def, const void *key);
+void *rax_map_lookup_raw(const struct rax_map_def *def, const void *key);
 
 /* ---- Lookup stubs (rax_stub.c) ----------------------------------------- */
 /* Objects with more maps get no stub (the compares would cost more). */
 #define RAX_STUB_MAX_MAPS 16u
 /* Bytes of text an object with map_cnt maps needs for its stub, 0: none. */
 size_t rax_stub_size(u32 map_cnt);
+/* The stub's entry points when it is placed at address at. */
+void rax_stub_entries(unsigned long at, u32 map_cnt, struct rax_stub_entries *out);
 /*
  * Write obj's stub (bound maps) into buf, which ends up at address at;
  * hash_ok: the object takes no Rax lock, hash lookups may skip the helper.

@@ -33,8 +33,8 @@ struct rax_load_ctx {
 	/* The lookup stub (rax_stub.c) at the end of the text, if any. */
 	size_t stub_off;
 	size_t stub_size;
-	unsigned long stub_addr;
-	bool stub_hash_ok;
+	struct rax_stub_entries stub;
+	bool stub_hash_ok;		/* no Rax lock taken: hash lookups may skip the helper */
 	/* The programs' run loops (rax_run_loop.c), after the stub. */
 	size_t loops_off;
 };
@@ -240,7 +240,7 @@ static int rax_load_relocate(struct rax_load_ctx *lc, u32 got_slots, size_t got_
 		if (r->sym_kind == RAX_RELOC_SYM_HELPER &&
 		    rax_helper_gpl_only(r->sym_index) && !lc->obj->gpl)
 			return -EPERM;
-		err = rax_reloc_apply(r, lc->placed, lc->req.section_cnt, &got, lc->stub_addr);
+		err = rax_reloc_apply(r, lc->placed, lc->req.section_cnt, &got, &lc->stub);
 		if (err)
 			return err;
 	}
@@ -312,6 +312,15 @@ static int rax_load_progs(struct rax_load_ctx *lc)
 	return 0;
 }
 
+/* What programs may look up without a helper call (abi.h, inline_lookup). */
+static u64 rax_inline_lookup(const struct rax_map_ref *ref)
+{
+	if (ref->array_value)
+		return ref->prog_rw && ref->elem_size == round_up(ref->value_size, 8) ?
+		       (u64)(unsigned long)ref->array_value : 0;
+	return ref->hash_inline ? ref->hash_value_off : 0;
+}
+
 static int rax_load_maps(struct rax_load_ctx *lc)
 {
 	struct rax_object *obj = lc->obj;
@@ -345,10 +354,11 @@ static int rax_load_maps(struct rax_load_ctx *lc)
 		err = rax_map_bind(ref, um->fd, def);
 		if (err)
 			return err;
+		/* A hash value a lock is taken in must come from the helper. */
+		ref->hash_inline = ref->hash_direct && ref->prog_rw && ref->hash_value_off &&
+				   lc->stub_hash_ok;
 		/* Written for every definition: the file's value is never kept. */
-		def->array_values = ref->array_value && ref->prog_rw &&
-				    ref->elem_size == round_up(ref->value_size, 8) ?
-				    (u64)(unsigned long)ref->array_value : 0;
+		def->inline_lookup = rax_inline_lookup(ref);
 	}
 	return rax_object_index_maps(obj);
 }
@@ -368,7 +378,8 @@ static void rax_load_plan_stub(struct rax_load_ctx *lc)
 		if (lc->relocs[i].sym_kind != RAX_RELOC_SYM_HELPER)
 			continue;
 		addr = rax_helper_addr(lc->relocs[i].sym_index);
-		lookups |= addr == (unsigned long)rax_map_lookup_ptr;
+		lookups |= addr == (unsigned long)rax_map_lookup_ptr ||
+			   addr == (unsigned long)rax_map_lookup_raw;
 		locks |= addr == (unsigned long)rax_lock_acquire;
 	}
 	lc->stub_size = lookups ? rax_stub_size(lc->req.map_cnt) : 0;
@@ -450,7 +461,7 @@ static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
 			return -ENOSPC;
 		obj->text_size = text_size;
 		if (lc->stub_size)
-			lc->stub_addr = obj->text_addr + lc->stub_off;
+			rax_stub_entries(obj->text_addr + lc->stub_off, lc->req.map_cnt, &lc->stub);
 	}
 	if (data_size) {
 		obj->data_addr = rax_arena_alloc(&rax_data, data_size, data_align);
@@ -471,8 +482,8 @@ static int rax_load(struct rax_load_ctx *lc, void __user *uarg)
 	if (err)
 		return err;
 	if (lc->stub_size)
-		rax_stub_emit(lc->text_stage + lc->stub_off, lc->stub_size, lc->stub_addr, obj,
-			      lc->stub_hash_ok);
+		rax_stub_emit(lc->text_stage + lc->stub_off, lc->stub_size,
+			      obj->text_addr + lc->stub_off, obj, lc->stub_hash_ok);
 	err = rax_load_run_loops(lc);
 	if (err)
 		return err;

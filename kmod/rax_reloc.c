@@ -29,7 +29,7 @@ u32 rax_reloc_needs_got(u32 type)
 
 static int rax_reloc_symbol(const struct rax_ioc_reloc *r,
 			    const struct rax_placed_section *secs, u32 sec_cnt,
-			    unsigned long lookup_stub, unsigned long *out)
+			    const struct rax_stub_entries *stub, unsigned long *out)
 {
 	switch (r->sym_kind) {
 	case RAX_RELOC_SYM_SECTION:
@@ -41,8 +41,10 @@ static int rax_reloc_symbol(const struct rax_ioc_reloc *r,
 		if (r->sym_value)
 			return -EINVAL;
 		*out = rax_helper_addr(r->sym_index);
-		if (lookup_stub && *out == (unsigned long)rax_map_lookup_ptr)
-			*out = lookup_stub;
+		if (stub->lookup_ptr && *out == (unsigned long)rax_map_lookup_ptr)
+			*out = stub->lookup_ptr;
+		else if (stub->lookup_raw && *out == (unsigned long)rax_map_lookup_raw)
+			*out = stub->lookup_raw;
 		return *out ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
@@ -58,7 +60,7 @@ static int rax_put_pcrel32(u8 *field, s64 value)
 }
 
 int rax_reloc_apply(const struct rax_ioc_reloc *r, struct rax_placed_section *secs,
-		    u32 sec_cnt, struct rax_got *got, unsigned long lookup_stub)
+		    u32 sec_cnt, struct rax_got *got, const struct rax_stub_entries *stub)
 {
 	const struct rax_placed_section *t;
 	unsigned long sym, place;
@@ -89,7 +91,7 @@ int rax_reloc_apply(const struct rax_ioc_reloc *r, struct rax_placed_section *se
 	if (t->size < width || r->offset > t->size - width)
 		return -EINVAL;
 
-	err = rax_reloc_symbol(r, secs, sec_cnt, lookup_stub, &sym);
+	err = rax_reloc_symbol(r, secs, sec_cnt, stub, &sym);
 	if (err)
 		return err;
 	field = t->stage + r->offset;

@@ -98,7 +98,7 @@ static int request_sections(const struct rax_object *obj, struct rax_kernel_requ
 		for (i = 0; i < obj->map_cnt; i++) {
 			struct rax_map_def def = obj->maps[i].def;
 
-			def.array_values = 0;
+			def.inline_lookup = 0;
 			memcpy(req->maps_copy + obj->maps[i].def_off, &def, sizeof(def));
 		}
 		s->data = (__u64)(uintptr_t)req->maps_copy;

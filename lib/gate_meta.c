@@ -90,7 +90,7 @@ static const struct abi_field abi_fields[] = {
 	F(magic), F(abi_version), F(size), F(map_def_size), F(map_def_off_type),
 	F(map_def_off_key_size), F(map_def_off_value_size),
 	F(map_def_off_max_entries), F(map_def_off_map_flags),
-	F(map_def_off_pinning), F(map_def_off_array_values), F(xdp_ctx_size),
+	F(map_def_off_pinning), F(map_def_off_inline_lookup), F(xdp_ctx_size),
 	F(xdp_ctx_off_data), F(xdp_ctx_off_data_end),
 	F(xdp_ctx_off_ingress_ifindex), F(xdp_ctx_off_rx_queue_index),
 	F(kprobe_ctx_size), F(kprobe_ctx_off_ret), F(raw_tp_ctx_size),

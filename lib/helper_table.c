@@ -57,7 +57,7 @@ void rax_abi_layout_expected(struct rax_abi_layout *out)
 	out->map_def_off_max_entries = offsetof(struct rax_map_def, max_entries);
 	out->map_def_off_map_flags = offsetof(struct rax_map_def, map_flags);
 	out->map_def_off_pinning = offsetof(struct rax_map_def, pinning);
-	out->map_def_off_array_values = offsetof(struct rax_map_def, array_values);
+	out->map_def_off_inline_lookup = offsetof(struct rax_map_def, inline_lookup);
 
 	out->xdp_ctx_size = sizeof(struct rax_xdp_ctx);
 	out->xdp_ctx_off_data = offsetof(struct rax_xdp_ctx, data);

@@ -97,6 +97,18 @@ static void *rax_h_map_lookup_ptr(const struct rax_map_def *def, const void *key
 	return m ? rax_umap_lookup_ptr(m, key) : NULL;
 }
 
+/*
+ * The in-process loader leaves every HASH definition's inline_lookup at 0
+ * (abi.h), so the crate never asks for an element: NULL as for any
+ * definition whose inline_lookup is 0.
+ */
+static void *rax_h_map_lookup_raw(const struct rax_map_def *def, const void *key)
+{
+	(void)def;
+	(void)key;
+	return NULL;
+}
+
 static long rax_h_map_update_elem(const struct rax_map_def *def, const void *key,
 				  const void *value, __u64 flags)
 {
@@ -250,6 +262,7 @@ struct rax_helper_impl {
 #define rax_h_rax_output_reserve_impl rax_h_output_reserve
 #define rax_h_rax_output_submit_impl rax_h_output_submit
 #define rax_h_rax_output_discard_impl rax_h_output_discard
+#define rax_h_rax_map_lookup_raw_impl rax_h_map_lookup_raw
 
 static const struct rax_helper_impl rax_helper_impls[] = {
 	RAX_HELPERS(RAX_HELPER_IMPL)

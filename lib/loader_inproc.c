@@ -2,7 +2,7 @@
 /*
  * The in-process loader: creates an object's maps, lays its loaded
  * sections out in one W^X image, relocates them, binds helper imports
- * through PLT stubs and fills the map definitions' array_values.
+ * through PLT stubs and fills the map definitions' inline_lookup.
  *
  * The image is ONE reservation smaller than 2 GiB, so every PC-relative
  * reference between code, GOT and data fits a signed 32-bit displacement;
@@ -487,10 +487,11 @@ static int rax_patch_entries(struct rax_object *obj, struct rax_inproc_image *im
 }
 
 /*
- * What the crate may index directly (abi.h, array_values): element 0 of an
- * ARRAY map programs may read and write, else 0 (lookups take the helper).
+ * What the crate may look up without a helper (abi.h, inline_lookup):
+ * element 0 of an ARRAY map programs may read and write; 0 for the rest
+ * (in-process hash maps always take the helper).
  */
-static __u64 rax_array_values_of(const struct rax_map *map)
+static __u64 rax_inline_lookup_of(const struct rax_map *map)
 {
 	const __u32 index = 0;
 
@@ -516,14 +517,14 @@ static int rax_map_slots_fill(struct rax_object *obj, struct rax_inproc_image *i
 	img->maps_size = e->secs[e->maps_shndx].size;
 	for (i = 0; i < obj->map_cnt; i++) {
 		struct rax_map *map = &obj->maps[i];
-		__u64 values = rax_array_values_of(map);
+		__u64 values = rax_inline_lookup_of(map);
 
 		if (map->def_off > img->maps_size ||
 		    img->maps_size - map->def_off < sizeof(struct rax_map_def)) {
 			pr_warn("map '%s': definition outside \"%s\"\n", map->name, RAX_SEC_MAPS);
 			return -EINVAL;
 		}
-		memcpy(img->maps_base + map->def_off + offsetof(struct rax_map_def, array_values),
+		memcpy(img->maps_base + map->def_off + offsetof(struct rax_map_def, inline_lookup),
 		       &values, sizeof(values));
 	}
 	return 0;

@@ -329,7 +329,7 @@ struct rax_umap *rax_umap_create(const struct rax_map_def *def, const char *name
 		goto fail;
 	}
 	m->def = *def;
-	m->def.array_values = 0;
+	m->def.inline_lookup = 0;
 	m->type = def->type;
 	m->key_size = def->key_size;
 	m->value_size = def->value_size;

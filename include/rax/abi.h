@@ -120,15 +120,18 @@ enum rax_map_type {
  * bytes).  Helpers receive a pointer to the definition and check that it
  * lies inside the running object's ".maps".
  *
- * array_values is the runtime's, never the file's: before the first run the
- * loader writes it for EVERY definition.  For an ARRAY map that programs may
- * both read and write (no RAX_F_RDONLY_PROG/WRONLY_PROG, and a kernel map fd
- * opened read-write) it is the address of element 0, elements lying
- * round_up(value_size, 8) bytes apart, valid while the object is loaded: the
- * rax crate then indexes the array itself, as JITed eBPF inlines array
- * lookups, and calls no helper.  Otherwise it is 0 and lookups go through
- * the helper.  Program code cannot write it: the crate keeps definitions
- * private to itself.
+ * inline_lookup is the runtime's, never the file's: before the first run
+ * the loader writes it for EVERY definition, and program code cannot write
+ * it (the crate keeps definitions private to itself).  Not 0, it lets the
+ * rax crate look up without rax_map_lookup_ptr, as JITed eBPF inlines its
+ * map lookups:
+ *   ARRAY that programs may read and write (no RAX_F_RDONLY_PROG/WRONLY_PROG;
+ *     kernel: a map fd opened read-write): the address of element 0, elements
+ *     lying round_up(value_size, 8) bytes apart, valid while loaded;
+ *   HASH that programs may read and write, in an object that takes no Rax
+ *     lock (kernel backend only): the offset of the value in the element
+ *     rax_map_lookup_raw returns.
+ * Otherwise 0: lookups take rax_map_lookup_ptr.
  */
 struct rax_map_def {
 	__u32 type;		/* enum rax_map_type */
@@ -137,7 +140,7 @@ struct rax_map_def {
 	__u32 max_entries;
 	__u32 map_flags;
 	__u32 pinning;		/* 0: none (reserved for LIBBPF_PIN_BY_NAME) */
-	__u64 array_values;	/* ARRAY: element 0 or 0; written by the loader */
+	__u64 inline_lookup;	/* written by the loader, see above */
 };
 #define RAX_OBJ_NAME_LEN 16
 
@@ -182,7 +185,7 @@ struct rax_abi_layout {
 	__u32 map_def_off_max_entries;
 	__u32 map_def_off_map_flags;
 	__u32 map_def_off_pinning;
-	__u32 map_def_off_array_values;
+	__u32 map_def_off_inline_lookup;
 	__u32 xdp_ctx_size;
 	__u32 xdp_ctx_off_data;
 	__u32 xdp_ctx_off_data_end;
@@ -226,6 +229,9 @@ struct rax_abi_layout {
  *  void *rax_map_lookup_ptr(const struct rax_map_def *, const void *key)
  *        address of the value in the map (shared memory: access it only
  *        through volatile/atomic operations), NULL if absent.
+ *  void *rax_map_lookup_raw(const struct rax_map_def *, const void *key)
+ *        the HASH element holding key (its value lies inline_lookup bytes
+ *        further), NULL if absent or if the definition's inline_lookup is 0.
  *  long  rax_map_update_elem(const struct rax_map_def *, const void *key, const void *value, __u64 flags)
  *  long  rax_map_delete_elem(const struct rax_map_def *, const void *key)
  *  __u64 rax_ktime_get_ns(void)                 CLOCK_MONOTONIC
@@ -262,7 +268,8 @@ struct rax_abi_layout {
 	X(rax_lock_release, 0, 1)                      \
 	X(rax_output_reserve, 0, 1)                    \
 	X(rax_output_submit, 0, 1)                     \
-	X(rax_output_discard, 0, 1)
+	X(rax_output_discard, 0, 1)                    \
+	X(rax_map_lookup_raw, 0, 1)
 
 #define RAX__HELPER_COUNT_ONE(name, gpl, since) +1
 #define RAX_HELPER_COUNT (0 RAX_HELPERS(RAX__HELPER_COUNT_ONE))

@@ -149,7 +149,7 @@ static void test_image_protections(void **state)
 	 */
 	{
 		struct rax_map *results = rax_object__find_map_by_name(obj, "results");
-		__u8 *values = (__u8 *)(uintptr_t)((struct rax_map_def *)img->maps_base)->array_values;
+		__u8 *values = (__u8 *)(uintptr_t)((struct rax_map_def *)img->maps_base)->inline_lookup;
 		__u32 index = 0;
 		__u64 seen = 0, put = 0x1122334455667788ull;
 
@@ -457,9 +457,9 @@ static void test_helper_map_checks(void **state)
 	assert_int_equal(rax_map__lookup_elem(wo, &key, sizeof(key), &value, sizeof(value), 0), 0);
 	assert_int_equal(value, 42);
 	/* only the read-write array is indexed without the helper */
-	assert_int_equal(loaded_def(obj, "ro")->array_values, 0);
-	assert_int_equal(loaded_def(obj, "wo")->array_values, 0);
-	assert_int_not_equal(loaded_def(obj, "locks")->array_values, 0);
+	assert_int_equal(loaded_def(obj, "ro")->inline_lookup, 0);
+	assert_int_equal(loaded_def(obj, "wo")->inline_lookup, 0);
+	assert_int_not_equal(loaded_def(obj, "locks")->inline_lookup, 0);
 	rax_object__close(obj);
 }
 
@@ -479,6 +479,15 @@ static void test_helpers_outside_run(void **state)
 				&value, 0),
 			 -EINVAL);
 	assert_null(rax_inproc_helper_addr("rax_no_such_helper"));
+	/* In-process hash definitions get no value offset: no raw element. */
+	{
+		void *(*lookup_raw)(const struct rax_map_def *, const void *) =
+			(void *(*)(const struct rax_map_def *, const void *))
+				rax_inproc_helper_addr("rax_map_lookup_raw");
+
+		assert_non_null(lookup_raw);
+		assert_null(lookup_raw((const struct rax_map_def *)obj->inproc->maps_base, &key));
+	}
 	rax_object__close(obj);
 }
 

@@ -114,7 +114,7 @@ static void test_create_def_copy(void **state)
 	struct rax_map_def def = {
 		.type = RAX_MAP_TYPE_HASH, .key_size = 12, .value_size = 20,
 		.max_entries = 7, .map_flags = RAX_F_RDONLY_PROG,
-		.array_values = 0xdeadbeef,
+		.inline_lookup = 0xdeadbeef,
 	};
 	struct rax_umap *m = rax_umap_create(&def, "copy", NULL);
 	const struct rax_map_def *got;

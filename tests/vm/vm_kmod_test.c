@@ -175,6 +175,11 @@ static int case_count(void)
 	CHECK(!err, "test run: %s", strerror(-err));
 	CHECK(tr.retval == 1006, "run_count %llu", (unsigned long long)tr.retval);
 
+	/* No element for definitions without a value offset (abi.h). */
+	err = test_run(fd, vm_obj_prog(&o, "xdp_raw_refused"), pkt, 20, 1, &tr);
+	CHECK(!err, "test run: %s", strerror(-err));
+	CHECK(tr.retval == 2, "raw lookups refused: %llu of 2", (unsigned long long)tr.retval);
+
 	close(fd);
 	close_maps(&o);
 	vm_obj_close(&o);

@@ -27,7 +27,7 @@ pub const RAX_STACK_BUDGET: u32 = RAX_STACK_SIZE - RAX_STACK_RESERVE;
 pub const RAX_PANIC_MSG_LEN: usize = 160;
 
 /// Number of entries of `RAX_HELPERS` this crate was written against.
-pub const RAX_HELPER_COUNT: u32 = 18;
+pub const RAX_HELPER_COUNT: u32 = 19;
 
 /// `struct rax_xdp_ctx`
 #[repr(C)]
@@ -57,10 +57,11 @@ pub struct RawTpCtx {
     pub reserved: u32,
 }
 
-/// `struct rax_map_def`.  The loader writes `array_values` before the
+/// `struct rax_map_def`.  The loader writes `inline_lookup` before the
 /// first run (hence atomic, which also places `.maps` in writable memory):
-/// for an ARRAY map programs may read and write, the address of element 0,
-/// else 0 (include/rax/abi.h).
+/// ARRAY: the address of element 0; HASH: the offset of the value in what
+/// `rax_map_lookup_raw` returns; 0: use `rax_map_lookup_ptr`
+/// (include/rax/abi.h).
 #[repr(C)]
 pub struct MapDef {
     pub type_: u32,
@@ -69,7 +70,7 @@ pub struct MapDef {
     pub max_entries: u32,
     pub map_flags: u32,
     pub pinning: u32,
-    pub array_values: AtomicU64,
+    pub inline_lookup: AtomicU64,
 }
 
 /// `struct rax_abi_layout`
@@ -85,7 +86,7 @@ pub struct AbiLayout {
     pub map_def_off_max_entries: u32,
     pub map_def_off_map_flags: u32,
     pub map_def_off_pinning: u32,
-    pub map_def_off_array_values: u32,
+    pub map_def_off_inline_lookup: u32,
     pub xdp_ctx_size: u32,
     pub xdp_ctx_off_data: u32,
     pub xdp_ctx_off_data_end: u32,
@@ -115,7 +116,7 @@ pub const LAYOUT: AbiLayout = AbiLayout {
     map_def_off_max_entries: offset_of!(MapDef, max_entries) as u32,
     map_def_off_map_flags: offset_of!(MapDef, map_flags) as u32,
     map_def_off_pinning: offset_of!(MapDef, pinning) as u32,
-    map_def_off_array_values: offset_of!(MapDef, array_values) as u32,
+    map_def_off_inline_lookup: offset_of!(MapDef, inline_lookup) as u32,
     xdp_ctx_size: size_of::<XdpCtx>() as u32,
     xdp_ctx_off_data: offset_of!(XdpCtx, data) as u32,
     xdp_ctx_off_data_end: offset_of!(XdpCtx, data_end) as u32,

@@ -10,6 +10,7 @@ use core::ffi::c_void;
 extern "C" {
     pub fn rax_map_lookup_elem(def: *const MapDef, key: *const c_void, value: *mut c_void) -> i64;
     pub fn rax_map_lookup_ptr(def: *const MapDef, key: *const c_void) -> *mut c_void;
+    pub fn rax_map_lookup_raw(def: *const MapDef, key: *const c_void) -> *mut c_void;
     pub fn rax_map_update_elem(
         def: *const MapDef,
         key: *const c_void,

@@ -55,7 +55,7 @@ const fn def(type_: u32, key_size: usize, value_size: usize, max_entries: u32, m
         max_entries,
         map_flags,
         pinning: 0,
-        array_values: AtomicU64::new(0),
+        inline_lookup: AtomicU64::new(0),
     }
 }
 
@@ -127,12 +127,41 @@ impl<K: Pod, V: Pod> HashMap<K, V> {
 
     /// A copy of the value stored under `key`.
     pub fn get(&self, key: &K) -> Option<V> {
-        lookup_copy(&self.def, key)
+        match self.element(key) {
+            Some(found) => found.map(|value| value.read()),
+            None => lookup_copy(&self.def, key),
+        }
     }
 
     /// An accessor to the value stored under `key`, for in-place updates.
     pub fn get_ref(&self, key: &K) -> Option<MapValue<'_, V>> {
-        lookup_ref(&self.def, key)
+        match self.element(key) {
+            Some(found) => found,
+            None => lookup_ref(&self.def, key),
+        }
+    }
+
+    /// The value under `key` found through the runtime's element search,
+    /// the value offset added here, as JITed eBPF calls the hash search and
+    /// adds the offset inline: `Some(None)` when absent, `None` when the
+    /// runtime gave no value offset (`rax_map_lookup_ptr` decides).
+    #[inline(always)]
+    fn element(&self, key: &K) -> Option<Option<MapValue<'_, V>>> {
+        let value_off = self.def.inline_lookup.load(Ordering::Relaxed) as usize;
+        if value_off == 0 || core::mem::align_of::<V>() > 8 {
+            return None;
+        }
+        // SAFETY: key points to a live K of key_size bytes; the runtime
+        // checks def and answers NULL unless it set value_off for it.
+        let elem = unsafe { helpers::rax_map_lookup_raw(&self.def, key as *const K as *const c_void) };
+        if elem.is_null() {
+            return Some(None);
+        }
+        // SAFETY: the loader set value_off for this map (program code cannot
+        // reach `self.def`): the element's V-sized, 8-aligned value lies
+        // value_off bytes into it (abi.h), and the sum is not 0.
+        let ptr = unsafe { NonNull::new_unchecked((elem as usize + value_off) as *mut V) };
+        Some(Some(MapValue { ptr, _life: PhantomData }))
     }
 
     /// Store `value` under `key`.
@@ -190,7 +219,7 @@ impl<V: Pod> Array<V> {
     #[inline(always)]
     fn element(&self, index: u32) -> Option<Option<MapValue<'_, V>>> {
         const STRIDE_ALIGN: usize = 8;
-        let values = self.def.array_values.load(Ordering::Relaxed) as usize;
+        let values = self.def.inline_lookup.load(Ordering::Relaxed) as usize;
         if values == 0 || core::mem::align_of::<V>() > STRIDE_ALIGN {
             return None;
         }

@@ -42,7 +42,7 @@ impl<T: Pod> PerfEventArray<T> {
                 max_entries,
                 map_flags: 0,
                 pinning: 0,
-                array_values: AtomicU64::new(0),
+                inline_lookup: AtomicU64::new(0),
             },
             _types: PhantomData,
         }

@@ -22,6 +22,10 @@ const STAT_IPV4: u32 = 1;
 const STAT_IPV6: u32 = 2;
 const STAT_OTHER: u32 = 3;
 
+// The helpers below are inlined, like the eBPF version's (__always_inline):
+// a call and its return cost more than their own work.
+
+#[inline(always)]
 fn bump_stat(index: u32) {
     if let Some(counter) = PKT_STATS.get_ref(index) {
         counter.fetch_add(1);
@@ -31,6 +35,7 @@ fn bump_stat(index: u32) {
 /// Add one to `map[key]`, creating the entry on first sight.  Two CPUs may
 /// race to create it: the loser's NOEXIST insert fails and it adds to the
 /// winner's entry instead.
+#[inline(always)]
 fn bump(map: &HashMap<u32, u64>, key: u32) {
     if let Some(counter) = map.get_ref(&key) {
         counter.fetch_add(1);
@@ -43,8 +48,6 @@ fn bump(map: &HashMap<u32, u64>, key: u32) {
     }
 }
 
-// Inlined at both call sites, like the eBPF version's helpers: a call and
-// its return cost more than this function's own work.
 #[inline(always)]
 fn count_l4(protocol: u8, l4: &[u8]) {
     let dst_port = match protocol {

@@ -20,6 +20,6 @@ __asm__(".pushsection .rax.meta,\"\",@progbits\n"
 	".popsection\n"
 	".pushsection .rax.abi,\"a\",@progbits\n"
 	".p2align 2\n"
-	".long 0x58415241, 1, 96, 32, 0, 4, 8, 12, 16, 20, 24, 24, 0, 8, 16, 20, 72, 48, 104, 96, 18, 32768, 24576, 0\n"
+	".long 0x58415241, 1, 96, 32, 0, 4, 8, 12, 16, 20, 24, 24, 0, 8, 16, 20, 72, 48, 104, 96, 19, 32768, 24576, 0\n"
 	".popsection\n"
 	".pushsection license,\"a\",@progbits\n.asciz \"GPL\"\n.popsection\n");

@@ -87,7 +87,7 @@ counts:
 	.long 64		/* max_entries */
 	.long 0			/* map_flags */
 	.long 0			/* pinning */
-	.quad 0			/* array_values */
+	.quad 0			/* inline_lookup */
 	.size counts, .-counts
 	.globl events
 	.type events,@object
@@ -114,7 +114,7 @@ events:
 	.long 24, 0, 8, 16, 20	/* xdp ctx */
 	.long 72, 48		/* kprobe ctx size, ret */
 	.long 104, 96		/* raw_tp ctx size, nr_args */
-	.long 18		/* helper_count */
+	.long 19		/* helper_count */
 	.long 32768		/* stack_size */
 	.long 24576		/* stack_budget */
 	.long 0			/* reserved */

@@ -56,7 +56,7 @@
 	.long 24, 0, 8, 16, 20	/* xdp ctx size and offsets */
 	.long 72, 48		/* kprobe ctx size, ret */
 	.long 104, 96		/* raw_tp ctx size, nr_args */
-	.long 18		/* helper_count */
+	.long 19		/* helper_count */
 	.long 32768		/* stack_size */
 	.long 24576		/* stack_budget */
 	.long 0			/* reserved */

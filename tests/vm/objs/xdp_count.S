@@ -13,7 +13,7 @@
 	.type counters, @object
 counters:
 	.long 2, 4, 8, 2, 0, 0		/* ARRAY, key 4, value 8, 2 entries */
-	.quad 0				/* array_values */
+	.quad 0				/* inline_lookup */
 	.size counters, . - counters
 
 	.data
@@ -80,6 +80,38 @@ xdp_count:
 	leave
 	ret
 	.size xdp_count, . - xdp_count
+
+/*
+ * rax_map_lookup_raw on definitions the loader gave no value offset (an
+ * array, then the object's own data, no definition at all): both must
+ * answer NULL.  Returns how many did.
+ */
+	.globl xdp_raw_refused
+	.type xdp_raw_refused, @function
+xdp_raw_refused:
+	push	%rbp
+	mov	%rsp, %rbp
+	push	%rbx
+	sub	$8, %rsp
+	movl	$0, (%rsp)
+	xor	%ebx, %ebx
+	movq	counters@GOTPCREL(%rip), %rdi
+	mov	%rsp, %rsi
+	call	rax_map_lookup_raw@PLT
+	test	%rax, %rax
+	jnz	1f
+	inc	%ebx
+1:	lea	run_count(%rip), %rdi
+	mov	%rsp, %rsi
+	call	rax_map_lookup_raw@PLT
+	test	%rax, %rax
+	jnz	2f
+	inc	%ebx
+2:	mov	%ebx, %eax
+	mov	-8(%rbp), %rbx
+	leave
+	ret
+	.size xdp_raw_refused, . - xdp_raw_refused
 
 /* Returns how many times xdp_count ran (the object's writable data). */
 	.globl xdp_runs
