@@ -106,9 +106,10 @@ void *rax_map_lookup_ptr(const struct rax_map_def *def, const void *key)
 EXPORT_SYMBOL_GPL(rax_map_lookup_ptr);
 
 /*
- * The element holding key, for programs that add the value offset
- * themselves (abi.h, inline_lookup): only for the maps the loader gave one.
- * Usually reached through the object's lookup stub instead.
+ * For programs that add the value offset themselves (abi.h, inline_lookup):
+ * the element holding key in the hash maps the loader gave an offset, the
+ * value itself in other hash maps.  The object's lookup stub answers the
+ * first kind without coming here.
  */
 void *rax_map_lookup_raw(const struct rax_map_def *def, const void *key)
 {
@@ -119,8 +120,10 @@ void *rax_map_lookup_raw(const struct rax_map_def *def, const void *key)
 	if (unlikely(!frame))
 		return NULL;
 	ref = rax_object_map(frame->obj, def);
-	if (unlikely(!ref || !ref->hash_inline))
+	if (unlikely(!ref || ref->map->map_type != BPF_MAP_TYPE_HASH))
 		return NULL;
+	if (!ref->hash_inline)
+		return rax_map_lookup_ptr(def, key);
 	elem = static_call(rax_hash_lookup)(ref->map, (void *)key);
 	rax_helper_check_frame(frame);
 	return elem;

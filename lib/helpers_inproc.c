@@ -99,14 +99,16 @@ static void *rax_h_map_lookup_ptr(const struct rax_map_def *def, const void *key
 
 /*
  * The in-process loader leaves every HASH definition's inline_lookup at 0
- * (abi.h), so the crate never asks for an element: NULL as for any
- * definition whose inline_lookup is 0.
+ * (abi.h): the value itself, as rax_map_lookup_ptr; NULL for other types.
  */
 static void *rax_h_map_lookup_raw(const struct rax_map_def *def, const void *key)
 {
-	(void)def;
-	(void)key;
-	return NULL;
+	long err;
+	struct rax_umap *m = rax_h_map_of(def, RAX_F_WRONLY_PROG, &err);
+
+	if (!m || rax_umap_def(m)->type != RAX_MAP_TYPE_HASH)
+		return NULL;
+	return rax_umap_lookup_ptr(m, key);
 }
 
 static long rax_h_map_update_elem(const struct rax_map_def *def, const void *key,

@@ -131,7 +131,8 @@ enum rax_map_type {
  *   HASH that programs may read and write, in an object that takes no Rax
  *     lock (kernel backend only): the offset of the value in the element
  *     rax_map_lookup_raw returns.
- * Otherwise 0: lookups take rax_map_lookup_ptr.
+ * Otherwise 0: array lookups take rax_map_lookup_ptr, and
+ * rax_map_lookup_raw gives hash values themselves.
  */
 struct rax_map_def {
 	__u32 type;		/* enum rax_map_type */
@@ -230,8 +231,9 @@ struct rax_abi_layout {
  *        address of the value in the map (shared memory: access it only
  *        through volatile/atomic operations), NULL if absent.
  *  void *rax_map_lookup_raw(const struct rax_map_def *, const void *key)
- *        the HASH element holding key (its value lies inline_lookup bytes
- *        further), NULL if absent or if the definition's inline_lookup is 0.
+ *        HASH maps: p such that the value lies at p + the definition's
+ *        inline_lookup (the element when that is an offset, else the value
+ *        as rax_map_lookup_ptr gives it), NULL if absent; NULL for others.
  *  long  rax_map_update_elem(const struct rax_map_def *, const void *key, const void *value, __u64 flags)
  *  long  rax_map_delete_elem(const struct rax_map_def *, const void *key)
  *  __u64 rax_ktime_get_ns(void)                 CLOCK_MONOTONIC
