@@ -64,6 +64,8 @@ struct rax_prog {
 	atomic64_t aborted[RAX_ABORT_CAUSE_MAX];
 	raw_spinlock_t msg_lock;	/* taken with trylock only: any context */
 	char last_abort_msg[RAX_PANIC_MSG_LEN];
+	/* One run's budget; 0 until the watchdog knows the program (load). */
+	u32 time_budget_ms;
 };
 
 struct rax_map_ref {
@@ -217,6 +219,14 @@ void rax_watchdog_exit(void);
 /* Armed while at least one object is loaded. */
 void rax_watchdog_get(void);
 void rax_watchdog_put(void);
+/*
+ * Set prog's time budget (0: RAX_DEFAULT_TIME_BUDGET_MS, at most
+ * RAX_MAX_TIME_BUDGET_MS): the watchdog samples often enough for the
+ * shortest budget loaded.  May sleep.
+ */
+void rax_watchdog_prog_budget(struct rax_prog *prog, u32 ms);
+/* prog is being freed: its budget no longer counts.  May sleep. */
+void rax_watchdog_prog_gone(struct rax_prog *prog);
 
 /* ---- Runs (rax_run.c, rax_dispatch.S) ---------------------------------- */
 struct rax_run_frame;

@@ -299,7 +299,8 @@ static int rax_load_progs(struct rax_load_ctx *lc)
 		const struct rax_placed_section *p;
 
 		if (!rax_name_ok(up->name) || up->type == RAX_PROG_TYPE_UNSPEC ||
-		    up->type >= RAX_PROG_TYPE_MAX || up->section >= lc->req.section_cnt)
+		    up->type >= RAX_PROG_TYPE_MAX || up->section >= lc->req.section_cnt ||
+		    up->time_budget_ms > RAX_MAX_TIME_BUDGET_MS || up->reserved)
 			return -EINVAL;
 		p = &lc->placed[up->section];
 		if (!(p->flags & RAX_SEC_F_EXEC) || !p->stage || up->offset >= p->size)
@@ -308,6 +309,8 @@ static int rax_load_progs(struct rax_load_ctx *lc)
 		obj->progs[i].type = up->type;
 		obj->progs[i].entry = p->addr + up->offset;
 		raw_spin_lock_init(&obj->progs[i].msg_lock);
+		/* Undone by rax_object_free, like everything the object holds. */
+		rax_watchdog_prog_budget(&obj->progs[i], up->time_budget_ms);
 	}
 	return 0;
 }

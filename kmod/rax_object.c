@@ -26,6 +26,8 @@ void rax_object_free(struct rax_object *obj)
 {
 	u32 i;
 
+	for (i = 0; i < obj->prog_cnt; i++)
+		rax_watchdog_prog_gone(&obj->progs[i]);
 	for (i = 0; i < obj->map_cnt; i++)
 		rax_map_unbind(&obj->maps[i]);
 	if (obj->text_addr) {
@@ -267,8 +269,31 @@ static long rax_ioctl_stats(struct rax_object *obj, void __user *uarg)
 	raw_spin_lock_irqsave(&prog->msg_lock, flags);
 	strscpy_pad(st.last_abort_msg, prog->last_abort_msg, sizeof(st.last_abort_msg));
 	raw_spin_unlock_irqrestore(&prog->msg_lock, flags);
+	st.time_budget_ms = READ_ONCE(prog->time_budget_ms);
+	st.reserved = 0;
 	if (copy_to_user(uarg, &st, min_t(size_t, usize, sizeof(st))))
 		return -EFAULT;
+	return 0;
+}
+
+/* RAX_IOC_SET_BUDGET: checked in full before anything changes. */
+static long rax_ioctl_set_budget(struct rax_object *obj, void __user *uarg)
+{
+	struct rax_ioc_set_budget req;
+	u32 usize;
+	int err;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < RAX_SET_BUDGET_SIZE_VER0)
+		return -EINVAL;
+	err = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (err)
+		return err;
+	if (req.flags || req.prog >= obj->prog_cnt ||
+	    req.time_budget_ms > RAX_MAX_TIME_BUDGET_MS)
+		return -EINVAL;
+	rax_watchdog_prog_budget(&obj->progs[req.prog], req.time_budget_ms);
 	return 0;
 }
 
@@ -284,6 +309,8 @@ static long rax_object_ioctl(struct file *file, unsigned int cmd, unsigned long 
 		return rax_ioctl_stats(obj, uarg);
 	case RAX_IOC_ATTACH:
 		return rax_ioctl_attach(obj, uarg);
+	case RAX_IOC_SET_BUDGET:
+		return rax_ioctl_set_budget(obj, uarg);
 	default:
 		return -ENOTTY;
 	}

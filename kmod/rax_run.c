@@ -53,8 +53,6 @@ static u64 rax_aborted_result(u32 prog_type)
 static const char *rax_abort_default_msg(u32 cause)
 {
 	switch (cause) {
-	case RAX_ABORT_TIMEOUT:
-		return "timeout: ran past its " __stringify(RAX_DEFAULT_TIME_BUDGET_MS) " ms budget";
 	case RAX_ABORT_STACK:
 		return "stack: a recursive call found less than " __stringify(RAX_STACK_RESERVE)
 		       " bytes left";
@@ -76,7 +74,12 @@ static void rax_abort_note(struct rax_prog *prog, struct rax_run_frame *frame)
 		msg = rax_abort_default_msg(frame->abort_cause);
 	if (!raw_spin_trylock_irqsave(&prog->msg_lock, flags))
 		return;
-	strscpy(prog->last_abort_msg, msg, sizeof(prog->last_abort_msg));
+	/* The budget the watchdog held the run to (it reads the same field). */
+	if (frame->abort_cause == RAX_ABORT_TIMEOUT)
+		scnprintf(prog->last_abort_msg, sizeof(prog->last_abort_msg),
+			  "timeout: ran past its %u ms budget", READ_ONCE(prog->time_budget_ms));
+	else
+		strscpy(prog->last_abort_msg, msg, sizeof(prog->last_abort_msg));
 	raw_spin_unlock_irqrestore(&prog->msg_lock, flags);
 }
 

@@ -1,21 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The watchdog: ends runs that exceed the time budget without any cost on
- * the run path (the dispatcher only bumps a per-CPU generation).
+ * The watchdog: ends runs that exceed their program's time budget without
+ * any cost on the run path (the dispatcher only bumps a per-CPU generation).
  *
- * While objects are loaded every online CPU has a pinned hrtimer ticking
- * every budget/RAX_WD_TICKS.  A tick samples its own CPU's run generation:
- * the same generation with a run in progress for RAX_WD_TICKS ticks means
- * one run has lasted the budget, and the interrupted program is redirected
- * into the landing pad.  A CPU running a program with interrupts off (an
- * int3 kprobe, an IRQ-off tracepoint) never takes its own tick, so each
- * tick also samples a buddy CPU and, once the buddy's run is clearly past
- * the budget, sends it an NMI whose handler does the redirect.
+ * While objects are loaded every online CPU has a pinned hrtimer that
+ * samples its own CPU's run generation at least every period, a quarter of
+ * the shortest loaded budget rounded down to a power of two of
+ * milliseconds.  The first sample that sees a generation running notes the
+ * time ("since"): the run started after the previous sample, at most a
+ * period earlier, and no later than since.  Once since + budget has passed
+ * (the timer is set to fire then), the run has lasted at least its budget
+ * and at most budget + period (1.25 budgets), and the interrupted program
+ * is redirected into the landing pad.  The budget is the one of the CPU's
+ * innermost run, read at every sample (so a changed budget counts at once);
+ * a nested run bumps the generation, so after it the outer run is timed
+ * again from there: never cut early, later at worst.
+ *
+ * A CPU running a program with interrupts off (an int3 kprobe, an IRQ-off
+ * tracepoint) never takes its own tick, so each tick also samples a buddy
+ * CPU: when the buddy is in a run and its own tick has not fired for two
+ * periods, it sends the buddy an NMI.  The handler, on the stuck CPU, reads
+ * the running program's budget (only that CPU may look at its run frame:
+ * another one could read a program freed meanwhile) and either ends the
+ * run or publishes when it will be due, for the buddy's next NMI.
  */
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
@@ -27,15 +41,17 @@
 
 #include "rax_internal.h"
 
-/* Ticks per budget: a run is aborted between 1 and 1 + 1/RAX_WD_TICKS budgets. */
+/* Samples per shortest budget, at least: a run ends within 1 + 1/RAX_WD_TICKS budgets. */
 #define RAX_WD_TICKS 4u
-/* Ticks after which the buddy steps in: the CPU's own tick had its chance. */
-#define RAX_WD_NMI_TICKS (RAX_WD_TICKS + 2u)
-#define RAX_WD_PERIOD_NS ((u64)RAX_DEFAULT_TIME_BUDGET_MS * NSEC_PER_MSEC / RAX_WD_TICKS)
+/* Periods without its own tick after which a CPU in a run gets the buddy's NMI. */
+#define RAX_WD_STALE_PERIODS 2u
+/* Budget classes: class k holds the budgets of [2^k, 2^(k+1)) ms. */
+#define RAX_WD_CLASSES (ilog2(RAX_MAX_TIME_BUDGET_MS) + 1)
 
 struct rax_wd_sample {
 	u64 gen;
-	u32 ticks;		/* consecutive ticks that saw gen running */
+	u64 since;		/* when a sample first saw gen running */
+	bool running;
 };
 
 struct rax_wd_cpu {
@@ -43,61 +59,109 @@ struct rax_wd_cpu {
 	struct rax_wd_sample self;
 	struct rax_wd_sample buddy;
 	unsigned int buddy_cpu;
+	u64 last_tick;		/* when this CPU's own tick last ran */
+	/* Written by the buddy, read by this CPU's NMI handler. */
+	u64 nmi_since;		/* the buddy's since for nmi_request */
 	u64 nmi_request;	/* generation the NMI must end; 0: none */
+	/* Written by the NMI handler, read by the buddy: gen is not due before until. */
+	u64 nmi_defer_until;
+	u64 nmi_defer_gen;
 	u32 nmi_aborts;		/* runs the NMI ended (reported by the tick) */
 	u32 nmi_aborts_reported;
+	u32 nmi_abort_ms;	/* budget of the last run the NMI ended */
 };
 
 static DEFINE_PER_CPU(struct rax_wd_cpu, rax_wd_cpu);
+/* Protects the users, the budget classes and period changes. */
 static DEFINE_MUTEX(rax_wd_lock);
 static unsigned int rax_wd_users;
 static bool rax_wd_nmi_registered;
+/* Loaded programs per budget class. */
+static unsigned int rax_wd_class_cnt[RAX_WD_CLASSES];
+static u64 rax_wd_period_ns;
 
-/* Returns the number of ticks cpu's current run has been seen for. */
-static u32 rax_wd_observe(struct rax_wd_sample *s, unsigned int cpu, u64 *gen)
+static u64 rax_wd_class_period(unsigned int k)
 {
-	u32 depth = rax_run_sample(cpu, gen);
-
-	if (!depth || *gen != s->gen) {
-		s->gen = *gen;
-		s->ticks = depth ? 1 : 0;
-		return s->ticks;
-	}
-	return ++s->ticks;
+	return ((u64)NSEC_PER_MSEC << k) / RAX_WD_TICKS;
 }
 
-static void rax_wd_check_buddy(struct rax_wd_cpu *wd)
+/* The budget of this CPU's innermost run; only this CPU may call it. */
+static u64 rax_wd_budget_ns(void)
+{
+	struct rax_run_frame *frame = rax_run_current();
+	u32 ms = frame ? READ_ONCE(frame->prog->time_budget_ms) : 0;
+
+	return (u64)(ms ? ms : RAX_DEFAULT_TIME_BUDGET_MS) * NSEC_PER_MSEC;
+}
+
+/* Whether cpu is in a run; s then tells since when its generation runs. */
+static bool rax_wd_observe(struct rax_wd_sample *s, unsigned int cpu, u64 now, u64 *gen)
+{
+	if (!rax_run_sample(cpu, gen)) {
+		s->running = false;
+		return false;
+	}
+	if (!s->running || *gen != s->gen) {
+		s->gen = *gen;
+		s->since = now;
+		s->running = true;
+	}
+	return true;
+}
+
+/* Returns when the tick should look at the buddy again (U64_MAX: no need). */
+static u64 rax_wd_check_buddy(struct rax_wd_cpu *wd, u64 now, u64 period)
 {
 	unsigned int cpu = wd->buddy_cpu;
-	u64 gen;
+	struct rax_wd_cpu *bw;
+	u64 gen, until;
 
 	if (cpu == smp_processor_id() || !cpu_online(cpu))
-		return;
-	if (rax_wd_observe(&wd->buddy, cpu, &gen) < RAX_WD_NMI_TICKS)
-		return;
-	/* Resent every tick until the run ends: its code may be in a helper. */
-	WRITE_ONCE(per_cpu(rax_wd_cpu, cpu).nmi_request, gen);
+		return U64_MAX;
+	if (!rax_wd_observe(&wd->buddy, cpu, now, &gen))
+		return U64_MAX;
+	bw = per_cpu_ptr(&rax_wd_cpu, cpu);
+	/* Signed: the other CPU's clock reading may be a little ahead of ours. */
+	if ((s64)(now - READ_ONCE(bw->last_tick)) < (s64)(RAX_WD_STALE_PERIODS * period))
+		return U64_MAX;		/* its own tick handles its runs */
+	if (READ_ONCE(bw->nmi_defer_gen) == gen) {
+		smp_rmb();		/* until was written before gen */
+		until = READ_ONCE(bw->nmi_defer_until);
+		if ((s64)(until - now) > 0)
+			return until;
+	}
+	/* Resent until the run ends: its code may be in a helper. */
+	WRITE_ONCE(bw->nmi_since, wd->buddy.since);
+	smp_wmb();		/* the handler reads since after the request */
+	WRITE_ONCE(bw->nmi_request, gen);
 	apic->send_IPI(cpu, NMI_VECTOR);
+	return U64_MAX;
 }
 
 static enum hrtimer_restart rax_wd_tick(struct hrtimer *timer)
 {
 	struct rax_wd_cpu *wd = this_cpu_ptr(&rax_wd_cpu);
 	struct pt_regs *regs = get_irq_regs();
-	u64 gen;
+	u64 period = READ_ONCE(rax_wd_period_ns);
+	u64 now = ktime_get_mono_fast_ns(), next = now + period, gen, budget;
 
+	WRITE_ONCE(wd->last_tick, now);
 	/* Printing from the NMI itself would stretch it (slow consoles). */
 	if (READ_ONCE(wd->nmi_aborts) != wd->nmi_aborts_reported) {
 		wd->nmi_aborts_reported = READ_ONCE(wd->nmi_aborts);
 		pr_notice_ratelimited("rax: run over its %u ms budget aborted (NMI, interrupts off)\n",
-				      RAX_DEFAULT_TIME_BUDGET_MS);
+				      READ_ONCE(wd->nmi_abort_ms));
 	}
-	if (rax_wd_observe(&wd->self, smp_processor_id(), &gen) > RAX_WD_TICKS && regs &&
-	    rax_run_redirect(regs, RAX_ABORT_TIMEOUT))
-		pr_notice_ratelimited("rax: run over its %u ms budget aborted (timer)\n",
-				      RAX_DEFAULT_TIME_BUDGET_MS);
-	rax_wd_check_buddy(wd);
-	hrtimer_forward_now(timer, ns_to_ktime(RAX_WD_PERIOD_NS));
+	if (rax_wd_observe(&wd->self, smp_processor_id(), now, &gen)) {
+		budget = rax_wd_budget_ns();
+		if (now - wd->self.since < budget)
+			next = min(next, wd->self.since + budget);
+		else if (regs && rax_run_redirect(regs, RAX_ABORT_TIMEOUT))
+			pr_notice_ratelimited("rax: run over its %llu ms budget aborted (timer)\n",
+					      div_u64(budget, NSEC_PER_MSEC));
+	}
+	next = min(next, rax_wd_check_buddy(wd, now, period));
+	hrtimer_set_expires(timer, ns_to_ktime(next));
 	return HRTIMER_RESTART;
 }
 
@@ -118,19 +182,31 @@ static void rax_nmi_fix_iret_copy(struct pt_regs *regs)
 static int rax_wd_nmi(unsigned int cmd, struct pt_regs *regs)
 {
 	struct rax_wd_cpu *wd = this_cpu_ptr(&rax_wd_cpu);
-	u64 req = READ_ONCE(wd->nmi_request), gen;
+	u64 req = READ_ONCE(wd->nmi_request), gen, since, budget;
 	unsigned long old_ip = regs->ip;
 
 	if (!req)
 		return NMI_DONE;	/* not ours */
 	WRITE_ONCE(wd->nmi_request, 0);
+	smp_rmb();		/* since was written before the request */
+	since = READ_ONCE(wd->nmi_since);
 	/* The run the request was for may have ended meanwhile. */
 	if (!rax_run_sample(smp_processor_id(), &gen) || gen != req)
 		return NMI_HANDLED;
+	/* Under the run: its program (and budget) cannot go away here. */
+	budget = rax_wd_budget_ns();
+	/* ktime_get_mono_fast_ns: the NMI-safe clock. */
+	if ((s64)(ktime_get_mono_fast_ns() - since) < (s64)budget) {
+		WRITE_ONCE(wd->nmi_defer_until, since + budget);
+		smp_wmb();	/* the buddy reads until after gen */
+		WRITE_ONCE(wd->nmi_defer_gen, gen);
+		return NMI_HANDLED;
+	}
 	if (!rax_run_redirect(regs, RAX_ABORT_TIMEOUT))
 		return NMI_HANDLED;
 	if (((unsigned long *)(regs + 1))[0] == old_ip)
 		rax_nmi_fix_iret_copy(regs);
+	WRITE_ONCE(wd->nmi_abort_ms, (u32)div_u64(budget, NSEC_PER_MSEC));
 	wd->nmi_aborts++;
 	return NMI_HANDLED;
 }
@@ -143,9 +219,63 @@ static void rax_wd_start_local(void *unused)
 	wd->buddy_cpu = cpumask_next(cpu, cpu_online_mask);
 	if (wd->buddy_cpu >= nr_cpu_ids)
 		wd->buddy_cpu = cpumask_first(cpu_online_mask);
-	wd->self.ticks = 0;
-	wd->buddy.ticks = 0;
-	hrtimer_start(&wd->timer, ns_to_ktime(RAX_WD_PERIOD_NS), HRTIMER_MODE_REL_PINNED_HARD);
+	wd->self.running = false;
+	wd->buddy.running = false;
+	WRITE_ONCE(wd->last_tick, ktime_get_mono_fast_ns());
+	hrtimer_start(&wd->timer, ns_to_ktime(READ_ONCE(rax_wd_period_ns)),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+}
+
+/* The period got shorter: a tick due later than one new period comes sooner. */
+static void rax_wd_rearm_local(void *unused)
+{
+	struct hrtimer *timer = this_cpu_ptr(&rax_wd_cpu.timer);
+	ktime_t due = ktime_add_ns(ktime_get(), READ_ONCE(rax_wd_period_ns));
+
+	if (ktime_after(hrtimer_get_expires(timer), due))
+		hrtimer_start(timer, due, HRTIMER_MODE_ABS_PINNED_HARD);
+}
+
+/* Called with rax_wd_lock held, after a change of the budget classes. */
+static void rax_wd_update_period(void)
+{
+	u64 old = rax_wd_period_ns;
+	unsigned int k;
+
+	for (k = 0; k < RAX_WD_CLASSES && !rax_wd_class_cnt[k]; k++)
+		;
+	/* No program loaded: the default budget's period. */
+	if (k == RAX_WD_CLASSES)
+		k = ilog2(RAX_DEFAULT_TIME_BUDGET_MS);
+	WRITE_ONCE(rax_wd_period_ns, rax_wd_class_period(k));
+	if (rax_wd_period_ns < old && rax_wd_users) {
+		cpus_read_lock();
+		on_each_cpu(rax_wd_rearm_local, NULL, 1);
+		cpus_read_unlock();
+	}
+}
+
+void rax_watchdog_prog_budget(struct rax_prog *prog, u32 ms)
+{
+	ms = min_t(u32, ms ? ms : RAX_DEFAULT_TIME_BUDGET_MS, RAX_MAX_TIME_BUDGET_MS);
+	mutex_lock(&rax_wd_lock);
+	if (prog->time_budget_ms)
+		rax_wd_class_cnt[ilog2(prog->time_budget_ms)]--;
+	rax_wd_class_cnt[ilog2(ms)]++;
+	WRITE_ONCE(prog->time_budget_ms, ms);
+	rax_wd_update_period();
+	mutex_unlock(&rax_wd_lock);
+}
+
+void rax_watchdog_prog_gone(struct rax_prog *prog)
+{
+	if (!prog->time_budget_ms)
+		return;
+	mutex_lock(&rax_wd_lock);
+	rax_wd_class_cnt[ilog2(prog->time_budget_ms)]--;
+	prog->time_budget_ms = 0;
+	rax_wd_update_period();
+	mutex_unlock(&rax_wd_lock);
 }
 
 void rax_watchdog_get(void)
@@ -180,6 +310,7 @@ int rax_watchdog_init(void)
 			     HRTIMER_MODE_REL_PINNED_HARD);
 	for_each_possible_cpu(cpu)
 		per_cpu(rax_wd_cpu, cpu).timer.function = rax_wd_tick;
+	rax_wd_period_ns = rax_wd_class_period(ilog2(RAX_DEFAULT_TIME_BUDGET_MS));
 	err = register_nmi_handler(NMI_LOCAL, rax_wd_nmi, 0, "rax_watchdog");
 	if (err)
 		return err;

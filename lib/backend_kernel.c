@@ -161,6 +161,12 @@ static int request_progs(const struct rax_object *obj, struct rax_kernel_request
 			obj->prog_cnt, RAX_LOAD_MAX_PROGS);
 		return obj->prog_cnt ? -E2BIG : -ENOENT;
 	}
+	/* time_budget_ms is never 0 here: open resolved the default. */
+	if (obj->time_budget_ms > RAX_MAX_TIME_BUDGET_MS) {
+		pr_warn("object '%s': time budget of %u ms, rax.ko takes at most %u ms\n",
+			obj->name, obj->time_budget_ms, RAX_MAX_TIME_BUDGET_MS);
+		return -EINVAL;
+	}
 	req->progs = calloc(obj->prog_cnt, sizeof(*req->progs));
 	if (!req->progs)
 		return -ENOMEM;
@@ -173,6 +179,7 @@ static int request_progs(const struct rax_object *obj, struct rax_kernel_request
 		p->type = prog->type;
 		p->section = (__u32)req->sec_idx[prog->shndx];
 		p->offset = prog->sec_off;
+		p->time_budget_ms = obj->time_budget_ms;
 		if (req->sec_idx[prog->shndx] < 0)
 			return -EINVAL;
 	}
@@ -530,4 +537,31 @@ int rax_kernel_prog_stats(const struct rax_program *prog, struct rax_ioc_stats *
 	if (ioctl(obj_fd, RAX_IOC_STATS, st))
 		return -errno;
 	return 0;
+}
+
+int rax_kernel_prog_set_budget(const struct rax_program *prog, __u32 ms)
+{
+	struct rax_ioc_set_budget req = {
+		.size = sizeof(req),
+		.prog = rax_kernel_prog_index(prog),
+		.time_budget_ms = ms,
+	};
+	int obj_fd = rax_kernel_object_fd(prog->obj);
+
+	if (obj_fd < 0)
+		return -EINVAL;
+	if (ms > RAX_MAX_TIME_BUDGET_MS) {
+		pr_warn("prog '%s': time budget of %u ms, rax.ko takes at most %u ms\n",
+			prog->name, ms, RAX_MAX_TIME_BUDGET_MS);
+		return -EINVAL;
+	}
+	if (!ioctl(obj_fd, RAX_IOC_SET_BUDGET, &req))
+		return 0;
+	if (errno == ENOTTY) {
+		/* rax.ko of ioctl version 1: one fixed budget. */
+		pr_warn("prog '%s': this rax.ko cannot change time budgets\n", prog->name);
+		return -EOPNOTSUPP;
+	}
+	pr_debug("prog '%s': RAX_IOC_SET_BUDGET: %s\n", prog->name, strerror(errno));
+	return -errno;
 }

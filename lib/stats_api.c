@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Public runtime statistics and time budgets of loaded programs
- * (in-process backend; rax.ko's counters for the kernel backend).
+ * (in-process backend; rax.ko's counters and budgets for the kernel backend).
  */
 #include "backend_kernel.h"
 #include "librax_internal.h"
@@ -78,7 +78,8 @@ int rax_program__stats(const struct rax_program *prog, struct rax_prog_stats *st
  * @brief Set a loaded program's time budget (0: the default).
  * @param prog a program of a loaded object
  * @param ms budget in milliseconds
- * @return 0, or a negative errno (errno set): -ENOENT before load
+ * @return 0, or a negative errno (errno set): -ENOENT before load; on the
+ *         kernel backend -EINVAL over RAX_MAX_TIME_BUDGET_MS
  */
 int rax_program__set_time_budget(struct rax_program *prog, __u32 ms)
 {
@@ -86,6 +87,8 @@ int rax_program__set_time_budget(struct rax_program *prog, __u32 ms)
 
 	if (!prog)
 		return librax_err(-EINVAL);
+	if (prog->obj->backend == RAX_BACKEND_KERNEL && prog->obj->loaded)
+		return librax_err(rax_kernel_prog_set_budget(prog, ms));
 	if (!prog->obj->inproc)
 		return librax_err(-ENOENT);
 	ns = (__u64)(ms ? ms : RAX_DEFAULT_TIME_BUDGET_MS) * 1000000ull;

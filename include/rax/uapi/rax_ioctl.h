@@ -25,8 +25,11 @@
 #endif
 
 #define RAX_DEVICE_PATH "/dev/rax"
-/* Version of this ioctl ABI, reported by RAX_IOC_INFO. */
-#define RAX_IOCTL_VERSION 1
+/*
+ * Version of this ioctl ABI, reported by RAX_IOC_INFO.
+ * 2: per-program time budgets (rax_ioc_prog.time_budget_ms, RAX_IOC_SET_BUDGET).
+ */
+#define RAX_IOCTL_VERSION 2
 
 #define RAX_IOC_MAGIC 0xb7
 /* The argument is a pointer to the struct named in each comment. */
@@ -36,6 +39,7 @@
 #define RAX_IOC_STATS _IO(RAX_IOC_MAGIC, 0x03)	   /* struct rax_ioc_stats, object fd */
 #define RAX_IOC_ATTACH _IO(RAX_IOC_MAGIC, 0x04)   /* struct rax_ioc_attach, object fd */
 #define RAX_IOC_DETACH _IO(RAX_IOC_MAGIC, 0x05)   /* struct rax_ioc_detach, link fd */
+#define RAX_IOC_SET_BUDGET _IO(RAX_IOC_MAGIC, 0x06) /* struct rax_ioc_set_budget, object fd */
 
 /* ---- RAX_IOC_LOAD ------------------------------------------------------ */
 
@@ -73,7 +77,18 @@ struct rax_ioc_prog {
 	__u32 type;		/* enum rax_prog_type */
 	__u32 section;		/* executable section holding the entry */
 	__u64 offset;		/* entry offset in that section */
+	/* Since ioctl version 2 (a shorter record reads as 0): */
+	__u32 time_budget_ms;	/* one run's time budget; 0: RAX_DEFAULT_TIME_BUDGET_MS,
+				 * at most RAX_MAX_TIME_BUDGET_MS */
+	__u32 reserved;		/* 0 */
 };
+
+/*
+ * Longest time budget a program may get: runs hold their CPU with
+ * preemption off, and much longer would come close to the kernel's own
+ * soft lockup and RCU stall reports (about 20 s).
+ */
+#define RAX_MAX_TIME_BUDGET_MS 10000u
 
 struct rax_ioc_map {
 	char name[16];		/* NUL-terminated */
@@ -153,6 +168,9 @@ struct rax_ioc_stats {
 	__u64 missed;		/* runs skipped: nesting limit reached */
 	__u64 aborted[8];	/* per enum rax_abort_cause (index 0 unused) */
 	char last_abort_msg[160];	/* out: why the last abort happened, "" if never */
+	/* Since ioctl version 2: */
+	__u32 time_budget_ms;	/* out: one run's time budget now */
+	__u32 reserved;		/* 0 */
 };
 
 /* ---- RAX_IOC_ATTACH (object fd): attach a program to a hook ----------
@@ -186,6 +204,21 @@ struct rax_ioc_detach {
 	__u32 size;
 	__u32 flags;		/* reserved, 0 */
 };
+
+/* ---- RAX_IOC_SET_BUDGET (object fd): change a loaded program's budget ---
+ * Takes effect at once: the watchdog reads the running program's budget
+ * each time it looks, runs in progress included.  The whole struct is
+ * required (a smaller size is -EINVAL, like a bad program index, a budget
+ * over RAX_MAX_TIME_BUDGET_MS or nonzero flags); on error nothing changes.
+ */
+struct rax_ioc_set_budget {
+	__u32 size;
+	__u32 prog;		/* index into the load request's progs */
+	__u32 time_budget_ms;	/* 0: RAX_DEFAULT_TIME_BUDGET_MS */
+	__u32 flags;		/* reserved, 0 */
+};
+/* Smallest size accepted: the fields above. */
+#define RAX_SET_BUDGET_SIZE_VER0 16u
 
 /* ---- RAX_IOC_INFO (/dev/rax): module-wide counters --------------------- */
 struct rax_ioc_info {
