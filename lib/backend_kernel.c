@@ -539,29 +539,39 @@ int rax_kernel_prog_stats(const struct rax_program *prog, struct rax_ioc_stats *
 	return 0;
 }
 
-int rax_kernel_prog_set_budget(const struct rax_program *prog, __u32 ms)
+int rax_kernel_budget_request(const struct rax_program *prog, __u32 ms,
+			      struct rax_ioc_set_budget *req)
 {
-	struct rax_ioc_set_budget req = {
-		.size = sizeof(req),
-		.prog = rax_kernel_prog_index(prog),
-		.time_budget_ms = ms,
-	};
-	int obj_fd = rax_kernel_object_fd(prog->obj);
-
-	if (obj_fd < 0)
-		return -EINVAL;
 	if (ms > RAX_MAX_TIME_BUDGET_MS) {
 		pr_warn("prog '%s': time budget of %u ms, rax.ko takes at most %u ms\n",
 			prog->name, ms, RAX_MAX_TIME_BUDGET_MS);
 		return -EINVAL;
 	}
+	memset(req, 0, sizeof(*req));
+	req->size = sizeof(*req);
+	req->prog = rax_kernel_prog_index(prog);
+	req->time_budget_ms = ms;
+	return 0;
+}
+
+int rax_kernel_prog_set_budget(const struct rax_program *prog, __u32 ms)
+{
+	struct rax_ioc_set_budget req;
+	int obj_fd = rax_kernel_object_fd(prog->obj), err;
+
+	if (obj_fd < 0)
+		return -EINVAL;
+	err = rax_kernel_budget_request(prog, ms, &req);
+	if (err)
+		return err;
 	if (!ioctl(obj_fd, RAX_IOC_SET_BUDGET, &req))
 		return 0;
-	if (errno == ENOTTY) {
+	err = -errno;
+	if (err == -ENOTTY) {
 		/* rax.ko of ioctl version 1: one fixed budget. */
 		pr_warn("prog '%s': this rax.ko cannot change time budgets\n", prog->name);
 		return -EOPNOTSUPP;
 	}
-	pr_debug("prog '%s': RAX_IOC_SET_BUDGET: %s\n", prog->name, strerror(errno));
-	return -errno;
+	pr_debug("prog '%s': RAX_IOC_SET_BUDGET: %s\n", prog->name, strerror(-err));
+	return err;
 }

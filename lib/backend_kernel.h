@@ -46,7 +46,13 @@ __u32 rax_kernel_prog_index(const struct rax_program *prog);
 int rax_kernel_test_run(struct rax_program *prog, struct rax_test_run_opts *opts);
 /* Per-program counters from RAX_IOC_STATS. */
 int rax_kernel_prog_stats(const struct rax_program *prog, struct rax_ioc_stats *st);
-/* RAX_IOC_SET_BUDGET: @ms 0 for the default, at most RAX_MAX_TIME_BUDGET_MS. */
+/*
+ * The RAX_IOC_SET_BUDGET request for @prog (@ms 0: the default); -EINVAL,
+ * logged, over RAX_MAX_TIME_BUDGET_MS.  No kernel needed (unit tests).
+ */
+int rax_kernel_budget_request(const struct rax_program *prog, __u32 ms,
+			      struct rax_ioc_set_budget *req);
+/* Change a loaded program's budget in rax.ko; -EOPNOTSUPP from a v1 rax.ko. */
 int rax_kernel_prog_set_budget(const struct rax_program *prog, __u32 ms);
 
 #endif /* RAX_BACKEND_KERNEL_H */

@@ -205,8 +205,8 @@ LIBRAX_API int rax_program__stats(const struct rax_program *prog, struct rax_pro
  * time_budget_ms open option).
  * @param prog a program of a loaded object
  * @param ms budget in milliseconds, 0 for RAX_DEFAULT_TIME_BUDGET_MS
- * @return 0, or a negative errno (errno set): -ENOENT before load (and on
- * the kernel backend, where rax.ko applies RAX_DEFAULT_TIME_BUDGET_MS)
+ * @return 0, or a negative errno (errno set): -ENOENT before load; on the
+ * kernel backend -EINVAL over RAX_MAX_TIME_BUDGET_MS (rax_ioctl.h)
  */
 LIBRAX_API int rax_program__set_time_budget(struct rax_program *prog, __u32 ms);
 
