@@ -14,7 +14,11 @@
  *   --backend rax|ebpf   (rax)
  *   --hooks kprobe|rawtp|both   (both)
  *   --iters N            attach/detach rounds (40)
- *   --offset N           kprobe offset into __x64_sys_getppid (5)
+ *   --offset N           kprobe offset into __x64_sys_getppid (5: past the
+ *                        fentry call, an int3/jump probe; arming probes on
+ *                        the ftrace site itself under load crashed the TCG
+ *                        guest in earlier runs, a jump to 0 from the ftrace
+ *                        trampoline, even with a handler doing nothing)
  *   --kprobe-opt 0|1     set /proc/sys/debug/kprobes-optimization first
  *   --keep-armed 0|1     (0) with 1, a second set of the same hooks (another
  *                        object) stays attached from before the load starts
@@ -31,6 +35,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,6 +332,9 @@ static int run(const struct options *o, struct backend *b, struct backend *keepe
 		keeper->detach(keeper);
 		return -1;
 	}
+	/* The kprobe optimizer patches the site a few jiffies after attach. */
+	if (keeper)
+		usleep(200000);
 	if (pthread_create(&th, NULL, hammer, NULL)) {
 		snprintf(why, len, "pthread_create");
 		if (keeper)
@@ -337,7 +345,7 @@ static int run(const struct options *o, struct backend *b, struct backend *keepe
 		rc = b->attach(b, o);
 		usleep(1000);
 		b->detach(b);
-		if (o->iters >= 100 && (i + 1) % 100 == 0)
+		if ((i + 1) % 100 == 0 && i + 1 < o->iters)
 			printf("  %s: %d rounds\n", o->name, i + 1);
 	}
 	atomic_store(&stop_hammer, true);
