@@ -127,29 +127,41 @@ impl<K: Pod, V: Pod> HashMap<K, V> {
 
     /// A copy of the value stored under `key`.
     pub fn get(&self, key: &K) -> Option<V> {
-        if self.def.inline_lookup.load(Ordering::Relaxed) == 0 {
-            return lookup_copy(&self.def, key);
+        match self.element(key) {
+            Some(found) => found.map(|value| value.read()),
+            None => lookup_copy(&self.def, key),
         }
-        self.get_ref(key).map(|value| value.read())
     }
 
     /// An accessor to the value stored under `key`, for in-place updates.
-    ///
-    /// Looked up as JITed eBPF does: the runtime's hash search, then the
-    /// value offset added here (abi.h, `inline_lookup`; 0 when the runtime
-    /// hands out the value itself), with no branch but the NULL test.
     pub fn get_ref(&self, key: &K) -> Option<MapValue<'_, V>> {
-        const { assert!(core::mem::align_of::<V>() <= 8, "map values are 8-byte aligned") };
+        match self.element(key) {
+            Some(found) => found,
+            None => lookup_ref(&self.def, key),
+        }
+    }
+
+    /// The value under `key` found through the runtime's element search,
+    /// the value offset added here, as JITed eBPF calls the hash search and
+    /// adds the offset inline: `Some(None)` when absent, `None` when the
+    /// runtime gave no value offset (`rax_map_lookup_ptr` decides).
+    #[inline(always)]
+    fn element(&self, key: &K) -> Option<Option<MapValue<'_, V>>> {
         let value_off = self.def.inline_lookup.load(Ordering::Relaxed) as usize;
+        if value_off == 0 || core::mem::align_of::<V>() > 8 {
+            return None;
+        }
         // SAFETY: key points to a live K of key_size bytes; the runtime
-        // checks def.
-        let found = unsafe { helpers::rax_map_lookup_raw(&self.def, key as *const K as *const c_void) };
-        let found = NonNull::new(found.cast::<u8>())?;
-        // SAFETY: the loader wrote value_off for this map (program code cannot
-        // reach `self.def`): the live, 8-aligned V lies value_off bytes into
-        // the element rax_map_lookup_raw returned (abi.h), one allocation.
-        let ptr = unsafe { found.add(value_off) }.cast::<V>();
-        Some(MapValue { ptr, _life: PhantomData })
+        // checks def and answers NULL unless it set value_off for it.
+        let elem = unsafe { helpers::rax_map_lookup_raw(&self.def, key as *const K as *const c_void) };
+        if elem.is_null() {
+            return Some(None);
+        }
+        // SAFETY: the loader set value_off for this map (program code cannot
+        // reach `self.def`): the element's V-sized, 8-aligned value lies
+        // value_off bytes into it (abi.h), and the sum is not 0.
+        let ptr = unsafe { NonNull::new_unchecked((elem as usize + value_off) as *mut V) };
+        Some(Some(MapValue { ptr, _life: PhantomData }))
     }
 
     /// Store `value` under `key`.
@@ -188,7 +200,7 @@ impl<V: Pod> Array<V> {
     /// A copy of element `index`; `None` when out of range.
     pub fn get(&self, index: u32) -> Option<V> {
         match self.element(index) {
-            Some(value) => Some(value.read()),
+            Some(found) => found.map(|value| value.read()),
             None => lookup_copy(&self.def, &index),
         }
     }
@@ -196,32 +208,34 @@ impl<V: Pod> Array<V> {
     /// An accessor to element `index`, for in-place updates.
     pub fn get_ref(&self, index: u32) -> Option<MapValue<'_, V>> {
         match self.element(index) {
-            Some(value) => Some(value),
+            Some(found) => found,
             None => lookup_ref(&self.def, &index),
         }
     }
 
     /// Element `index` found without a helper call, as JITed eBPF inlines
-    /// array lookups; `None` sends the lookup to the helper: the runtime
-    /// gave no element address, or `index` is out of range (the helper
-    /// answers that; one test and one branch for both keeps the usual path
-    /// short).
+    /// array lookups: `Some(None)` when out of range, `None` when the
+    /// runtime gave no element address (the helper decides).
     #[inline(always)]
-    fn element(&self, index: u32) -> Option<MapValue<'_, V>> {
+    fn element(&self, index: u32) -> Option<Option<MapValue<'_, V>>> {
         const STRIDE_ALIGN: usize = 8;
-        let values = self.def.inline_lookup.load(Ordering::Relaxed) as *mut u8;
-        if index >= self.def.max_entries || core::mem::align_of::<V>() > STRIDE_ALIGN {
+        let values = self.def.inline_lookup.load(Ordering::Relaxed) as usize;
+        if values == 0 || core::mem::align_of::<V>() > STRIDE_ALIGN {
             return None;
         }
-        let values = NonNull::new(values)?;
+        if index >= self.def.max_entries {
+            return Some(None);
+        }
         let stride = (size_of::<V>() + STRIDE_ALIGN - 1) & !(STRIDE_ALIGN - 1);
-        // SAFETY: the loader wrote `values` (program code cannot reach
-        // `self.def`) as element 0 of this map, whose max_entries and value
-        // size equal this definition's and whose elements lie `stride` bytes
-        // apart (abi.h): element `index` (< max_entries, checked above) lies
-        // inside the same allocation.
-        let ptr = unsafe { values.add(index as usize * stride) }.cast::<V>();
-        Some(MapValue { ptr, _life: PhantomData })
+        // Not an unsafe operation, but what MapValue dereferences: the
+        // loader wrote `values` (program code cannot reach `self.def`) as
+        // element 0 of this map, whose max_entries and value size equal
+        // this definition's and whose elements lie `stride` bytes apart
+        // (abi.h); index < max_entries was checked above.
+        let ptr = (values + index as usize * stride) as *mut V;
+        // SAFETY: values is not 0 and element addresses do not wrap.
+        let ptr = unsafe { NonNull::new_unchecked(ptr) };
+        Some(Some(MapValue { ptr, _life: PhantomData }))
     }
 
     /// Replace element `index`.
