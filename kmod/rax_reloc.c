@@ -59,6 +59,29 @@ static int rax_put_pcrel32(u8 *field, s64 value)
 	return 0;
 }
 
+/*
+ * "mov sym@GOTPCREL(%rip), %reg64" (R_X86_64_REX_GOTPCRELX) becomes
+ * "lea sym(%rip), %reg64" when sym is in reach, as linkers relax it: one
+ * load and the GOT's page less per use (programs reach map definitions
+ * this way).  Only that exact form; anything else keeps its GOT slot.
+ */
+static bool rax_reloc_relax_mov(const struct rax_ioc_reloc *r, u8 *field, unsigned long sym,
+				unsigned long place)
+{
+	s64 disp = (s64)(sym - place) + r->addend;
+	u8 *insn = field - 3;	/* REX.W, opcode, ModRM */
+
+	if (r->type != R_X86_64_REX_GOTPCRELX || r->offset < 3)
+		return false;
+	if ((insn[0] & 0xf8) != 0x48 || insn[1] != 0x8b || (insn[2] & 0xc7) != 0x05)
+		return false;
+	if (disp < S32_MIN || disp > S32_MAX)
+		return false;
+	insn[1] = 0x8d;
+	put_unaligned((s32)disp, (s32 *)field);
+	return true;
+}
+
 int rax_reloc_apply(const struct rax_ioc_reloc *r, struct rax_placed_section *secs,
 		    u32 sec_cnt, struct rax_got *got, const struct rax_stub_entries *stub)
 {
@@ -105,6 +128,8 @@ int rax_reloc_apply(const struct rax_ioc_reloc *r, struct rax_placed_section *se
 	case R_X86_64_PLT32:
 		return rax_put_pcrel32(field, (s64)(sym - place) + r->addend);
 	default:
+		if (rax_reloc_relax_mov(r, field, sym, place))
+			return 0;
 		/* One GOT slot per relocation: GOT relocations are rare. */
 		if (got->used >= got->cap)
 			return -EINVAL;
