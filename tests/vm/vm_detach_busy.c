@@ -45,9 +45,9 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "vm_btf.h"
 #include "vm_obj.h"
 
 #define KPROBE_FUNC "__x64_sys_getppid"
@@ -100,29 +100,6 @@ static uint64_t count_of(int map)
 	if (bpf_map_lookup_elem(map, &key, &val))
 		return 0;
 	return val;
-}
-
-/* TP_PROTO arity of a tracepoint, from vmlinux BTF (minus the data pointer). */
-static int tp_arity(const char *event)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *t;
-	char name[128];
-	int id, n = -1;
-
-	if (!btf)
-		return -1;
-	snprintf(name, sizeof(name), "btf_trace_%s", event);
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
-	if (id > 0) {
-		t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
-		if (t && btf_is_ptr(t))
-			t = btf__type_by_id(btf, t->type);
-		if (t && btf_is_func_proto(t))
-			n = btf_vlen(t) - 1;
-	}
-	btf__free(btf);
-	return n;
 }
 
 static int rax_attach_one(int fd, int prog, unsigned int kind, const char *target,
@@ -196,7 +173,7 @@ static int rax_setup(struct backend *b, const struct options *o)
 	}
 	b->kprobe_prog = vm_obj_prog(&b->obj, "count_getppid");
 	b->rawtp_prog = vm_obj_prog(&b->obj, "count_sys_enter");
-	arity = tp_arity("sys_enter");
+	arity = vm_tp_arity("sys_enter");
 	if (b->kprobe_map < 0 || b->syscall_map < 0 || b->kprobe_prog < 0 ||
 	    b->rawtp_prog < 0 || arity <= 0)
 		return -1;

@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 
+#include "vm_btf.h"
 #include "vm_obj.h"
 
 #define CALLS 1000u
@@ -111,30 +111,6 @@ static void call_getppid(unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)
 		syscall(SYS_getppid);
-}
-
-/* TP_PROTO arity of a tracepoint: btf_trace_<event> is a pointer to a
- * function prototype whose first parameter is the probe's data pointer. */
-static int tp_arity(const char *event)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *t;
-	char name[128];
-	int id, n = -1;
-
-	if (!btf)
-		return -1;
-	snprintf(name, sizeof(name), "btf_trace_%s", event);
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
-	if (id > 0) {
-		t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
-		if (t && btf_is_ptr(t))
-			t = btf__type_by_id(btf, t->type);
-		if (t && btf_is_func_proto(t))
-			n = btf_vlen(t) - 1;
-	}
-	btf__free(btf);
-	return n;
 }
 
 /* Both programs count exactly the getppid() calls of this process. */
@@ -331,7 +307,7 @@ int main(int argc, char **argv)
 	syscall_map = map_fd("SYSCALL_HITS");
 	kprobe_prog = vm_obj_prog(&obj, "count_getppid");
 	rawtp_prog = vm_obj_prog(&obj, "count_sys_enter");
-	arity = tp_arity("sys_enter");
+	arity = vm_tp_arity("sys_enter");
 	if (kprobe_map < 0 || syscall_map < 0 || kprobe_prog < 0 || rawtp_prog < 0 || arity <= 0) {
 		printf("RAX-TEST: trace.setup FAIL maps/programs/arity (%d) missing\n", arity);
 		return 1;
