@@ -23,8 +23,16 @@
  * the running program's budget (only that CPU may look at its run frame:
  * another one could read a program freed meanwhile) and either ends the
  * run or publishes when it will be due, for the buddy's next NMI.
+ *
+ * CPU hotplug: a state of the kernel's hotplug machine (registered at
+ * module init) starts the timer of a CPU coming online while the watchdog
+ * is armed and stops it on a CPU going down, and it keeps the buddies a
+ * ring of the online CPUs.  Arming, disarming and the callbacks exclude
+ * each other through the hotplug lock (read side here, write side during
+ * the callbacks).
  */
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -33,6 +41,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
+#include <linux/rcupdate.h>
 #include <linux/smp.h>
 #include <asm/apic.h>
 #include <asm/irq_regs.h>
@@ -58,7 +67,8 @@ struct rax_wd_cpu {
 	struct hrtimer timer;
 	struct rax_wd_sample self;
 	struct rax_wd_sample buddy;
-	unsigned int buddy_cpu;
+	unsigned int buddy_cpu;		/* written under the hotplug lock */
+	unsigned int buddy_watched;	/* the buddy_cpu the buddy sample is of */
 	u64 last_tick;		/* when this CPU's own tick last ran */
 	/* Written by the buddy, read by this CPU's NMI handler. */
 	u64 nmi_since;		/* the buddy's since for nmi_request */
@@ -76,6 +86,10 @@ static DEFINE_PER_CPU(struct rax_wd_cpu, rax_wd_cpu);
 static DEFINE_MUTEX(rax_wd_lock);
 static unsigned int rax_wd_users;
 static bool rax_wd_nmi_registered;
+/* Timers run on the online CPUs; changed and read under the hotplug lock. */
+static bool rax_wd_armed;
+/* The dynamic hotplug state; 0: none. */
+static int rax_wd_hp_state;
 /* Loaded programs per budget class. */
 static unsigned int rax_wd_class_cnt[RAX_WD_CLASSES];
 static u64 rax_wd_period_ns;
@@ -112,10 +126,15 @@ static bool rax_wd_observe(struct rax_wd_sample *s, unsigned int cpu, u64 now, u
 /* Returns when the tick should look at the buddy again (U64_MAX: no need). */
 static u64 rax_wd_check_buddy(struct rax_wd_cpu *wd, u64 now, u64 period)
 {
-	unsigned int cpu = wd->buddy_cpu;
+	unsigned int cpu = READ_ONCE(wd->buddy_cpu);
 	struct rax_wd_cpu *bw;
 	u64 gen, until;
 
+	/* A new buddy (hotplug): what was seen of the old one says nothing. */
+	if (cpu != wd->buddy_watched) {
+		wd->buddy_watched = cpu;
+		wd->buddy.running = false;
+	}
 	if (cpu == smp_processor_id() || !cpu_online(cpu))
 		return U64_MAX;
 	if (!rax_wd_observe(&wd->buddy, cpu, now, &gen))
@@ -211,16 +230,43 @@ static int rax_wd_nmi(unsigned int cmd, struct pt_regs *regs)
 	return NMI_HANDLED;
 }
 
+/* The online CPU after cpu in the ring, skipping skip (a CPU going down). */
+static unsigned int rax_wd_next_online(unsigned int cpu, unsigned int skip)
+{
+	unsigned int next = cpu;
+
+	do {
+		next = cpumask_next(next, cpu_online_mask);
+		if (next >= nr_cpu_ids)
+			next = cpumask_first(cpu_online_mask);
+	} while (next == skip && next != cpu);
+	return next;
+}
+
+/*
+ * Each online CPU but skip watches the next one; called with the hotplug
+ * lock held.  With one CPU left, it is its own buddy: nobody can send it
+ * an NMI.
+ */
+static void rax_wd_assign_buddies(unsigned int skip)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		if (cpu != skip)
+			WRITE_ONCE(per_cpu(rax_wd_cpu, cpu).buddy_cpu,
+				   rax_wd_next_online(cpu, skip));
+}
+
 static void rax_wd_start_local(void *unused)
 {
 	struct rax_wd_cpu *wd = this_cpu_ptr(&rax_wd_cpu);
-	unsigned int cpu = smp_processor_id();
 
-	wd->buddy_cpu = cpumask_next(cpu, cpu_online_mask);
-	if (wd->buddy_cpu >= nr_cpu_ids)
-		wd->buddy_cpu = cpumask_first(cpu_online_mask);
 	wd->self.running = false;
 	wd->buddy.running = false;
+	/* Requests left from before the CPU went down are stale. */
+	WRITE_ONCE(wd->nmi_request, 0);
+	WRITE_ONCE(wd->nmi_defer_gen, 0);
 	WRITE_ONCE(wd->last_tick, ktime_get_mono_fast_ns());
 	hrtimer_start(&wd->timer, ns_to_ktime(READ_ONCE(rax_wd_period_ns)),
 		      HRTIMER_MODE_REL_PINNED_HARD);
@@ -278,11 +324,38 @@ void rax_watchdog_prog_gone(struct rax_prog *prog)
 	mutex_unlock(&rax_wd_lock);
 }
 
+/* Hotplug startup, on the CPU coming online (nothing can fail here). */
+static int rax_wd_cpu_online(unsigned int cpu)
+{
+	rax_wd_assign_buddies(nr_cpu_ids);
+	if (rax_wd_armed)
+		smp_call_function_single(cpu, rax_wd_start_local, NULL, 1);
+	return 0;
+}
+
+/* Hotplug teardown, on the CPU going down (still in cpu_online_mask). */
+static int rax_wd_cpu_offline(unsigned int cpu)
+{
+	rax_wd_assign_buddies(cpu);
+	if (!rax_wd_armed)
+		return 0;
+	/*
+	 * A tick that read the old buddy may still be about to send cpu an
+	 * NMI: the ticks run with interrupts off, so a grace period waits
+	 * them out, and the next ones watch the new buddy.
+	 */
+	synchronize_rcu();
+	hrtimer_cancel(&per_cpu(rax_wd_cpu, cpu).timer);
+	return 0;
+}
+
 void rax_watchdog_get(void)
 {
 	mutex_lock(&rax_wd_lock);
 	if (!rax_wd_users++) {
 		cpus_read_lock();
+		rax_wd_armed = true;
+		rax_wd_assign_buddies(nr_cpu_ids);
 		on_each_cpu(rax_wd_start_local, NULL, 1);
 		cpus_read_unlock();
 	}
@@ -294,9 +367,14 @@ void rax_watchdog_put(void)
 	unsigned int cpu;
 
 	mutex_lock(&rax_wd_lock);
-	if (!--rax_wd_users)
-		for_each_possible_cpu(cpu)
+	if (!--rax_wd_users) {
+		cpus_read_lock();
+		rax_wd_armed = false;
+		/* Offline CPUs' timers were stopped when they went down. */
+		for_each_online_cpu(cpu)
 			hrtimer_cancel(&per_cpu(rax_wd_cpu, cpu).timer);
+		cpus_read_unlock();
+	}
 	mutex_unlock(&rax_wd_lock);
 }
 
@@ -315,6 +393,15 @@ int rax_watchdog_init(void)
 	if (err)
 		return err;
 	rax_wd_nmi_registered = true;
+	/* Nothing to start yet: the first object arms the watchdog. */
+	err = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "rax/watchdog:online",
+					rax_wd_cpu_online, rax_wd_cpu_offline);
+	if (err < 0) {
+		unregister_nmi_handler(NMI_LOCAL, "rax_watchdog");
+		rax_wd_nmi_registered = false;
+		return err;
+	}
+	rax_wd_hp_state = err;
 	return 0;
 }
 
@@ -322,6 +409,9 @@ void rax_watchdog_exit(void)
 {
 	unsigned int cpu;
 
+	if (rax_wd_hp_state > 0)
+		cpuhp_remove_state_nocalls(rax_wd_hp_state);
+	rax_wd_hp_state = 0;
 	/* No object is left (each holds the module): the timers are idle. */
 	for_each_possible_cpu(cpu)
 		hrtimer_cancel(&per_cpu(rax_wd_cpu, cpu).timer);

@@ -32,6 +32,8 @@ CASES = {
                          'general protection fault, probably for non-canonical\nRAX-DMESG-END'),
     'rcu stall': CLEAN.replace('RAX-DMESG-END',
                                'rcu: INFO: rcu_preempt self-detected stall on CPU\nRAX-DMESG-END'),
+    'unknown nmi': CLEAN.replace('RAX-DMESG-END',
+                                 'Uhhuh. NMI received for unknown reason 2c on CPU 0.\nRAX-DMESG-END'),
     'bad taint (W)': CLEAN.replace('RAX-TAINT: 12288', 'RAX-TAINT: %d' % (12288 | 512)),
     'hang': CLEAN.split('RAX-TAINT')[0],
     'rmmod failed': CLEAN.replace('RAX-TEST: rmmod PASS', 'RAX-TEST: rmmod FAIL'),

@@ -42,6 +42,8 @@ BAD_PATTERNS = [
     re.compile(r'hung_task|blocked for more than'),
     re.compile(r'kernel BUG at'),
     re.compile(r'Call Trace:'),
+    # An NMI nobody claimed: the watchdog's handler must claim its own.
+    re.compile(r'NMI received for unknown reason'),
 ]
 
 INIT_SCRIPT = r'''#!/bin/busybox sh
