@@ -249,8 +249,8 @@ long rax_trace_printk(const char *msg, u32 len)
 	if (copy_from_kernel_nofault(buf, msg, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	printk_ratelimited(KERN_INFO "rax: %s/%s: %s\n", frame->obj->name,
-			   frame->prog->name, buf);
+	pr_info_ratelimited("rax: %s/%s: %s\n", frame->obj->name,
+			    frame->prog->name, buf);
 	return len;
 }
 EXPORT_SYMBOL_GPL(rax_trace_printk);
@@ -258,8 +258,8 @@ EXPORT_SYMBOL_GPL(rax_trace_printk);
 void rax_panic_msg(struct rax_run_frame *frame, const char *msg)
 {
 	rax_run_set_msg(frame, msg);
-	printk_ratelimited(KERN_NOTICE "rax: %s/%s: panic: %s\n", frame->obj->name,
-			   frame->prog->name, msg);
+	pr_notice_ratelimited("rax: %s/%s: panic: %s\n", frame->obj->name,
+			      frame->prog->name, msg);
 	rax_run_abort(frame, RAX_ABORT_PANIC);
 }
 
@@ -275,8 +275,8 @@ void rax_panic(const char *msg, u32 len)
 		len = 0;
 	buf[len] = '\0';
 	rax_run_set_msg(frame, buf);
-	printk_ratelimited(KERN_NOTICE "rax: %s/%s: panic: %s\n", frame->obj->name,
-			   frame->prog->name, buf);
+	pr_notice_ratelimited("rax: %s/%s: panic: %s\n", frame->obj->name,
+			      frame->prog->name, buf);
 	rax_run_abort(frame, RAX_ABORT_PANIC);
 }
 EXPORT_SYMBOL_GPL(rax_panic);

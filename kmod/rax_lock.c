@@ -98,6 +98,7 @@ EXPORT_SYMBOL_GPL(rax_lock_acquire);
 
 void rax_lock_cleanup(struct rax_cleanup *c)
 {
+	/* The holder's writes to the value are seen before the lock is free. */
 	smp_store_release((u32 *)c->obj, 0);
 	local_irq_restore(c->irq_flags);
 }

@@ -210,8 +210,8 @@ void rax_stub_emit(u8 *buf, size_t size, unsigned long at, const struct rax_obje
 	for (i = 0; i < obj->map_cnt; i++) {
 		if (use[i]) {
 			case_at[i] = cases_at;
-			cases_at += obj->maps[i].array_value ? RAX_STUB_ARRAY_CASE :
-							       RAX_STUB_HASH_CASE;
+			cases_at += obj->maps[i].array_value ? RAX_STUB_ARRAY_CASE
+							     : RAX_STUB_HASH_CASE;
 		}
 		if (raw[i]) {
 			raw_at[i] = cases_at;
