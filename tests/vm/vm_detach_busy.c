@@ -49,6 +49,7 @@
 
 #include "vm_btf.h"
 #include "vm_obj.h"
+#include "vm_util.h"
 
 #define KPROBE_FUNC "__x64_sys_getppid"
 
@@ -271,12 +272,9 @@ static int parse(int argc, char **argv, struct options *o)
 
 static int info_counts(uint64_t *objects, uint64_t *links)
 {
-	struct rax_ioc_info info = { .size = sizeof(info) };
-	int fd = open(RAX_DEVICE_PATH, O_RDWR | O_CLOEXEC), err;
+	struct rax_ioc_info info;
+	int err = vm_rax_info(&info);
 
-	err = fd < 0 ? -1 : ioctl(fd, RAX_IOC_INFO, &info);
-	if (fd >= 0)
-		close(fd);
 	*objects = info.objects;
 	*links = info.links;
 	return err;

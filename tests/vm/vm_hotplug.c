@@ -22,43 +22,24 @@
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vm_obj.h"
+#include "vm_util.h"
 
 #define MS_NS 1000000ull
 /* The budget of the endless programs; each abort must come before LIMIT_MS. */
 #define BUDGET_MS 20u
 #define LIMIT_MS 200u
-#define SYSLOG_ACTION_READ_ALL 3
 #define SYSLOG_ACTION_CLEAR 5
 
 static int failures;
 static struct vm_obj obj;
 
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			printf("  check failed at line %d: %s: ", __LINE__, #cond); \
-			printf(__VA_ARGS__);                          \
-			printf("\n");                                 \
-			return -1;                                    \
-		}                                                     \
-	} while (0)
-
 static void report(const char *name, int rc)
 {
 	printf("RAX-TEST: hotplug.%s %s\n", name, rc ? "FAIL" : "PASS");
 	failures += rc != 0;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static int set_online(unsigned int cpu, int on)
@@ -89,12 +70,9 @@ static int pin(unsigned int cpu)
 
 static int objects_loaded(__u64 *n)
 {
-	struct rax_ioc_info info = { .size = sizeof(info) };
-	int dev = open(RAX_DEVICE_PATH, O_RDWR | O_CLOEXEC), rc;
+	struct rax_ioc_info info;
+	int rc = vm_rax_info(&info);
 
-	rc = dev < 0 ? -1 : ioctl(dev, RAX_IOC_INFO, &info);
-	if (dev >= 0)
-		close(dev);
 	*n = info.objects;
 	return rc;
 }
@@ -130,17 +108,6 @@ static int timeouts(int fd, const char *name, __u64 *n)
 	return 0;
 }
 
-static int kernel_log_has(const char *needle)
-{
-	static char buf[1 << 17];
-	int n = klogctl(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf) - 1);
-
-	if (n < 0)
-		return 0;
-	buf[n] = '\0';
-	return strstr(buf, needle) != NULL;
-}
-
 /*
  * On cpu, getppid() with an endless int3 kprobe program (interrupts off):
  * each of two calls must come back after the budget, ended by the NMI of
@@ -165,10 +132,10 @@ static int kprobe_irqs_off_on(int fd, unsigned int cpu)
 	link = ioctl(fd, RAX_IOC_ATTACH, &at);
 	CHECK(link >= 0, "ATTACH: %s", strerror(errno));
 	for (unsigned int i = 0; i < 2; i++) {
-		uint64_t t0 = now_ns(), wall;
+		uint64_t t0 = vm_now_ns(), wall;
 		long got = syscall(SYS_getppid);
 
-		wall = now_ns() - t0;
+		wall = vm_now_ns() - t0;
 		if (got != ppid || wall < BUDGET_MS * MS_NS || wall >= LIMIT_MS * MS_NS) {
 			close(link);
 			CHECK(0, "CPU %u: getppid %ld (want %ld) took %llu us, budget %u ms", cpu,
@@ -216,8 +183,8 @@ static int case_online(int fd)
 	CHECK(set_online(1, 1) == 0, "online CPU 1: %s", strerror(errno));
 	CHECK(klogctl(SYSLOG_ACTION_CLEAR, NULL, 0) == 0, "clear the log: %s", strerror(errno));
 	CHECK(test_run_on(fd, 1) == 0, "test-run on CPU 1");
-	CHECK(kernel_log_has("rax: run over its 20 ms budget aborted (timer)") &&
-	      !kernel_log_has("(NMI"), "the run on CPU 1 was not ended by its own tick");
+	CHECK(vm_kernel_log_has("rax: run over its 20 ms budget aborted (timer)") &&
+	      !vm_kernel_log_has("(NMI"), "the run on CPU 1 was not ended by its own tick");
 	return kprobe_irqs_off_on(fd, 1);
 }
 

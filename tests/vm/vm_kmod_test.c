@@ -21,35 +21,14 @@
 #include <bpf/bpf.h>
 
 #include "vm_obj.h"
+#include "vm_util.h"
 
 static int failures;
 static char obj_dir[256];
 
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			printf("  check failed at line %d: %s: ", __LINE__, #cond); \
-			printf(__VA_ARGS__);                          \
-			printf("\n");                                 \
-			return -1;                                    \
-		}                                                     \
-	} while (0)
-
 static int dev_open(void)
 {
 	return open(RAX_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-}
-
-static int info_get(struct rax_ioc_info *info)
-{
-	int fd = dev_open(), err;
-
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	err = fd < 0 ? -1 : ioctl(fd, RAX_IOC_INFO, info);
-	if (fd >= 0)
-		close(fd);
-	return err;
 }
 
 /* Create one BPF map per definition of the object, set the fds. */
@@ -117,7 +96,7 @@ static int case_info(void)
 {
 	struct rax_ioc_info info;
 
-	CHECK(info_get(&info) == 0, "RAX_IOC_INFO: %s", strerror(errno));
+	CHECK(vm_rax_info(&info) == 0, "RAX_IOC_INFO: %s", strerror(errno));
 	CHECK(info.ioctl_version == RAX_IOCTL_VERSION, "ioctl version %u", info.ioctl_version);
 	CHECK(info.abi_version == RAX_ABI_VERSION, "abi version %u", info.abi_version);
 	CHECK(info.helper_count == RAX_HELPER_COUNT, "helper count %u", info.helper_count);
@@ -285,7 +264,7 @@ static int case_malformed(void)
 
 	if (open_obj(&o))
 		return -1;
-	CHECK(!info_get(&before), "info");
+	CHECK(!vm_rax_info(&before), "info");
 	CHECK(o.reloc_cnt > 0, "no relocations");
 	saved = o.relocs[0];
 
@@ -388,7 +367,7 @@ static int case_malformed(void)
 	fd = load(&o, &req);
 	CHECK(fd == -EINVAL, "abi version: %d", fd);
 
-	CHECK(!info_get(&after), "info");
+	CHECK(!vm_rax_info(&after), "info");
 	CHECK(after.objects == before.objects && after.map_refs == before.map_refs &&
 	      after.text_arena_used == before.text_arena_used &&
 	      after.data_arena_used == before.data_arena_used,
@@ -412,7 +391,7 @@ static int case_cycles(void)
 
 	if (open_obj(&o))
 		return -1;
-	CHECK(!info_get(&before), "info");
+	CHECK(!vm_rax_info(&before), "info");
 	for (int round = 0; round < 25; round++) {
 		for (int i = 0; i < 8; i++) {
 			vm_obj_request(&o, &req);
@@ -420,7 +399,7 @@ static int case_cycles(void)
 			CHECK(fds[i] >= 0, "load %d/%d: %s", round, i, strerror(-fds[i]));
 		}
 		if (round == 0) {
-			CHECK(!info_get(&mid), "info");
+			CHECK(!vm_rax_info(&mid), "info");
 			CHECK(mid.objects == before.objects + 8 &&
 			      mid.map_refs == before.map_refs + 8 * o.map_cnt &&
 			      mid.text_arena_used > before.text_arena_used,
@@ -429,7 +408,7 @@ static int case_cycles(void)
 		for (int i = 0; i < 8; i++)
 			close(fds[i]);
 	}
-	CHECK(!info_get(&after), "info");
+	CHECK(!vm_rax_info(&after), "info");
 	CHECK(after.objects == before.objects && after.map_refs == before.map_refs &&
 	      after.text_arena_used == before.text_arena_used &&
 	      after.data_arena_used == before.data_arena_used &&

@@ -21,21 +21,12 @@
 #include <bpf/bpf.h>
 
 #include "vm_obj.h"
+#include "vm_util.h"
 
 static int failures;
 static struct vm_obj obj;
 static int obj_fd, map_fd;
 static uint32_t bumps;	/* successful lock_bump runs so far */
-
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			printf("  check failed at line %d: %s: ", __LINE__, #cond); \
-			printf(__VA_ARGS__);                          \
-			printf("\n");                                 \
-			return -1;                                    \
-		}                                                     \
-	} while (0)
 
 static void report(const char *name, int rc)
 {

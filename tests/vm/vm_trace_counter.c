@@ -25,6 +25,7 @@
 
 #include "vm_btf.h"
 #include "vm_obj.h"
+#include "vm_util.h"
 
 #define CALLS 1000u
 
@@ -34,32 +35,10 @@ static int kprobe_map, syscall_map;	/* BPF map fds */
 static int kprobe_prog, rawtp_prog;	/* program indexes */
 static unsigned int sys_enter_args;	/* arity from BTF */
 
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			printf("  check failed at line %d: %s: ", __LINE__, #cond); \
-			printf(__VA_ARGS__);                          \
-			printf("\n");                                 \
-			return -1;                                    \
-		}                                                     \
-	} while (0)
-
 static void report(const char *name, int rc)
 {
 	printf("RAX-TEST: trace.%s %s\n", name, rc ? "FAIL" : "PASS");
 	failures += rc != 0;
-}
-
-static int info_get(struct rax_ioc_info *info)
-{
-	int fd = open(RAX_DEVICE_PATH, O_RDWR | O_CLOEXEC), err;
-
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	err = fd < 0 ? -1 : ioctl(fd, RAX_IOC_INFO, info);
-	if (fd >= 0)
-		close(fd);
-	return err;
 }
 
 static int map_fd(const char *name)
@@ -170,7 +149,7 @@ static int case_link_lifetime(void)
 	call_getppid(100);
 	CHECK(count_of(syscall_map) - s0 == 100, "counted %llu after closing the object fd",
 	      (unsigned long long)(count_of(syscall_map) - s0));
-	CHECK(info_get(&info) == 0 && info.links == 1 && info.objects == 1,
+	CHECK(vm_rax_info(&info) == 0 && info.links == 1 && info.objects == 1,
 	      "links %llu objects %llu", (unsigned long long)info.links,
 	      (unsigned long long)info.objects);
 	/* A module with a link attached must not go away. */
@@ -180,9 +159,9 @@ static int case_link_lifetime(void)
 	CHECK(ioctl(l, RAX_IOC_DETACH, &det) == 0, "second DETACH: %s", strerror(errno));
 	call_getppid(100);
 	CHECK(count_of(syscall_map) - s0 == 100, "counted after DETACH");
-	CHECK(info_get(&info) == 0 && info.links == 0 && info.objects == 1, "after DETACH");
+	CHECK(vm_rax_info(&info) == 0 && info.links == 0 && info.objects == 1, "after DETACH");
 	close(l);
-	CHECK(info_get(&info) == 0 && info.objects == 0, "object not freed with its last link");
+	CHECK(vm_rax_info(&info) == 0 && info.objects == 0, "object not freed with its last link");
 	return 0;
 }
 
@@ -233,7 +212,7 @@ static int case_attach_cycles(void)
 	uint64_t k0 = count_of(kprobe_map), s0 = count_of(syscall_map);
 	struct rax_ioc_info before, after;
 
-	CHECK(info_get(&before) == 0, "INFO: %s", strerror(errno));
+	CHECK(vm_rax_info(&before) == 0, "INFO: %s", strerror(errno));
 	for (int i = 0; i < ATTACH_CYCLES; i++) {
 		int fd = load(), lk, lt;
 
@@ -259,7 +238,7 @@ static int case_attach_cycles(void)
 	      (unsigned long long)(count_of(kprobe_map) - k0), ATTACH_CYCLES);
 	CHECK(count_of(syscall_map) - s0 == ATTACH_CYCLES, "raw_tp counted %llu in %d cycles",
 	      (unsigned long long)(count_of(syscall_map) - s0), ATTACH_CYCLES);
-	CHECK(info_get(&after) == 0, "INFO: %s", strerror(errno));
+	CHECK(vm_rax_info(&after) == 0, "INFO: %s", strerror(errno));
 	CHECK(after.objects == before.objects && after.links == before.links &&
 	      after.map_refs == before.map_refs &&
 	      after.text_arena_used == before.text_arena_used &&
@@ -277,7 +256,7 @@ static int case_released(void)
 {
 	struct rax_ioc_info info;
 
-	CHECK(info_get(&info) == 0, "INFO: %s", strerror(errno));
+	CHECK(vm_rax_info(&info) == 0, "INFO: %s", strerror(errno));
 	CHECK(info.objects == 0 && info.links == 0, "objects %llu links %llu left",
 	      (unsigned long long)info.objects, (unsigned long long)info.links);
 	return 0;

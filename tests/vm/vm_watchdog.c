@@ -20,12 +20,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/klog.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vm_obj.h"
+#include "vm_util.h"
 
 #define MS_NS 1000000ull
 #define BUDGET_NS ((uint64_t)RAX_DEFAULT_TIME_BUDGET_MS * MS_NS)
@@ -39,16 +38,6 @@
 static int failures;
 static struct vm_obj obj;
 static int obj_fd;
-
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			printf("  check failed at line %d: %s: ", __LINE__, #cond); \
-			printf(__VA_ARGS__);                          \
-			printf("\n");                                 \
-			return -1;                                    \
-		}                                                     \
-	} while (0)
 
 static void report(const char *name, int rc)
 {
@@ -65,14 +54,6 @@ static int prog_index(const char *name)
 	return i;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* One run of name on the object fd; *wall_ns: the ioctl's time seen from here. */
 static int test_run_fd(int fd, const char *name, struct rax_ioc_test_run *tr, uint64_t *wall_ns)
 {
@@ -85,10 +66,10 @@ static int test_run_fd(int fd, const char *name, struct rax_ioc_test_run *tr, ui
 	tr->repeat = 1;
 	if (prog < 0)
 		return -1;
-	t0 = now_ns();
+	t0 = vm_now_ns();
 	rc = ioctl(fd, RAX_IOC_TEST_RUN, tr);
 	if (wall_ns)
-		*wall_ns = now_ns() - t0;
+		*wall_ns = vm_now_ns() - t0;
 	return rc;
 }
 
@@ -155,12 +136,9 @@ static int load_copy(const __u32 *budgets, __u32 prog_rec_size)
 
 static int objects_loaded(__u64 *n)
 {
-	struct rax_ioc_info info = { .size = sizeof(info) };
-	int dev = open(RAX_DEVICE_PATH, O_RDWR | O_CLOEXEC), rc;
+	struct rax_ioc_info info;
+	int rc = vm_rax_info(&info);
 
-	rc = dev < 0 ? -1 : ioctl(dev, RAX_IOC_INFO, &info);
-	if (dev >= 0)
-		close(dev);
 	*n = info.objects;
 	return rc;
 }
@@ -376,17 +354,6 @@ static int case_set_budget_default(void)
 	return case_loop("spin_forever");
 }
 
-static int kernel_log_has(const char *needle)
-{
-	static char buf[1 << 17];
-	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
-
-	if (n < 0)
-		return 0;
-	buf[n] = '\0';
-	return strstr(buf, needle) != NULL;
-}
-
 /*
  * A kprobe program that never returns.  offset 5 (after the fentry call)
  * makes it an int3 probe, whose handler runs with interrupts off; offset 0
@@ -413,10 +380,10 @@ static int case_kprobe_fd(int fd, unsigned int offset, unsigned int calls, const
 	link = ioctl(fd, RAX_IOC_ATTACH, &at);
 	CHECK(link >= 0, "ATTACH: %s", strerror(errno));
 	for (unsigned int i = 0; i < calls; i++) {
-		uint64_t t0 = now_ns(), wall;
+		uint64_t t0 = vm_now_ns(), wall;
 		long got = syscall(SYS_getppid);
 
-		wall = now_ns() - t0;
+		wall = vm_now_ns() - t0;
 		CHECK(got == ppid, "getppid changed under the probe");
 		CHECK(wall >= ms * MS_NS, "getppid took %llu ns, budget %u ms",
 		      (unsigned long long)wall, ms);
@@ -433,7 +400,7 @@ static int case_kprobe_fd(int fd, unsigned int offset, unsigned int calls, const
 	      "%llu timeouts for %u calls",
 	      (unsigned long long)(after.aborted[RAX_ABORT_TIMEOUT] -
 				   before.aborted[RAX_ABORT_TIMEOUT]), calls);
-	CHECK(kernel_log_has(log_needle), "no \"%s\" in the kernel log", log_needle);
+	CHECK(vm_kernel_log_has(log_needle), "no \"%s\" in the kernel log", log_needle);
 	return case_next_run();
 }
 
