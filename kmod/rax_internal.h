@@ -108,14 +108,15 @@ struct rax_object {
 	unsigned long def_slots;	/* entries in def_index */
 	struct rax_map_ref **def_index;
 	bool gpl;
+	bool loaded;		/* counted in loads_total: its free is an unload */
 };
 
 /* Module-wide counters (RAX_IOC_INFO, leak checks). */
 struct rax_counters {
 	atomic64_t objects;
 	atomic64_t map_refs;
-	atomic64_t loads_total;
-	atomic64_t frees_total;
+	atomic64_t loads_total;	/* loads that succeeded */
+	atomic64_t frees_total;	/* of those, unloaded again */
 	atomic64_t links;
 };
 extern struct rax_counters rax_counters;

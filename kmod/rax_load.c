@@ -509,6 +509,12 @@ long rax_ioctl_load(void __user *uarg)
 
 	err = rax_load(&lc, uarg);
 	if (!err) {
+		/*
+		 * Counted before the fd exists: it may be closed at once, and
+		 * loads_total - frees_total must never undercount objects.
+		 */
+		lc.obj->loaded = true;
+		atomic64_inc(&rax_counters.loads_total);
 		fd = rax_object_install_fd(lc.obj);
 		if (fd < 0)
 			err = fd;
@@ -516,8 +522,5 @@ long rax_ioctl_load(void __user *uarg)
 	if (err && lc.obj)
 		rax_object_free(lc.obj);
 	rax_load_ctx_free(&lc);
-	if (err)
-		return err;
-	atomic64_inc(&rax_counters.loads_total);
-	return fd;
+	return err ? err : fd;
 }

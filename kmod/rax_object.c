@@ -44,7 +44,8 @@ void rax_object_free(struct rax_object *obj)
 	kfree(obj->progs);
 	kfree(obj);
 	atomic64_dec(&rax_counters.objects);
-	atomic64_inc(&rax_counters.frees_total);
+	if (obj->loaded)
+		atomic64_inc(&rax_counters.frees_total);
 	rax_watchdog_put();
 }
 

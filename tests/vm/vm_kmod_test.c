@@ -370,7 +370,8 @@ static int case_malformed(void)
 	CHECK(!vm_rax_info(&after), "info");
 	CHECK(after.objects == before.objects && after.map_refs == before.map_refs &&
 	      after.text_arena_used == before.text_arena_used &&
-	      after.data_arena_used == before.data_arena_used,
+	      after.data_arena_used == before.data_arena_used &&
+	      after.loads_total - after.frees_total == after.objects,
 	      "leak: objects %llu->%llu refs %llu->%llu text %llu->%llu",
 	      (unsigned long long)before.objects, (unsigned long long)after.objects,
 	      (unsigned long long)before.map_refs, (unsigned long long)after.map_refs,
@@ -412,7 +413,9 @@ static int case_cycles(void)
 	CHECK(after.objects == before.objects && after.map_refs == before.map_refs &&
 	      after.text_arena_used == before.text_arena_used &&
 	      after.data_arena_used == before.data_arena_used &&
-	      after.loads_total == before.loads_total + 200,
+	      after.loads_total == before.loads_total + 200 &&
+	      after.frees_total == before.frees_total + 200 &&
+	      after.loads_total - after.frees_total == after.objects,
 	      "after 200 cycles: objects %llu refs %llu text %llu data %llu",
 	      (unsigned long long)after.objects, (unsigned long long)after.map_refs,
 	      (unsigned long long)after.text_arena_used,

@@ -8,8 +8,11 @@
  *  - trace_counter: rax_program__attach() on its kprobe and raw_tp programs,
  *    N getppid() calls from this process are counted exactly N times in
  *    both maps (keyed by tgid), nothing more after rax_link__destroy();
- *  - raxtool: "prog attach" counts the same way, "prog detach pid" cuts its
- *    links from another process;
+ *  - raxtool: "prog attach" counts the same way, "prog show" (no FILE) sees
+ *    its links, "prog detach pid" cuts them from another process; "prog
+ *    load" lists the programs and the kernel ids of the maps and unloads on
+ *    exit; "prog run" with RAX_BACKEND=kernel runs in rax.ko; a missing
+ *    object is a JSON error that leaves nothing loaded;
  *  - closing everything leaves rax.ko with no object, link or map reference.
  *
  * Usage: vm_librax (paths are those vm_run.py puts in the initramfs)
@@ -355,6 +358,103 @@ static unsigned int count_substr(const char *hay, const char *needle)
 	return n;
 }
 
+/* "raxtool -j prog show" (what rax.ko holds) counts links links. */
+static void raxtool_show_links(__u64 links)
+{
+	char *argv[] = { RAXTOOL, "-j", "prog", "show", NULL };
+	char want[48], *out;
+	int status = -1;
+
+	out = run_capture(argv, NULL, &status);
+	snprintf(want, sizeof(want), "\"links\":%llu,", (unsigned long long)links);
+	report("raxtool.show", status == 0 && out && strstr(out, want) &&
+	       !strstr(out, "\"objects\":0,"),
+	       "exit status %d, want %s in: %s", status, want, out ? out : "(none)");
+	free(out);
+}
+
+/* raxtool's first words on stdout and its exit status; rax.ko's counters around it. */
+static char *raxtool_kernel(char *const argv[], int *status, struct rax_ioc_info *before,
+			    struct rax_ioc_info *after)
+{
+	char *out;
+
+	if (rax_info(before))
+		return NULL;
+	out = run_capture(argv, "RAX_BACKEND=kernel", status);
+	if (rax_info(after)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* "prog load": programs and the maps' kernel ids; unloaded when raxtool exits. */
+static void test_raxtool_load(void)
+{
+	char *argv[] = { RAXTOOL, "-j", "prog", "load", TRACE_OBJ, NULL };
+	struct rax_ioc_info before, after;
+	int status = -1;
+	char *out = raxtool_kernel(argv, &status, &before, &after);
+	bool ok = status == 0 && out && strstr(out, "\"name\":\"count_getppid\"") &&
+		  strstr(out, "\"name\":\"KPROBE_HITS\"") && strstr(out, "\"id\":") &&
+		  !strstr(out, "\"id\":0") && after.loads_total == before.loads_total + 1 &&
+		  after.objects == before.objects && after.map_refs == before.map_refs;
+
+	report("raxtool.load", ok, "exit status %d, %llu load(s), objects %llu -> %llu: %s",
+	       status, (unsigned long long)(after.loads_total - before.loads_total),
+	       (unsigned long long)before.objects, (unsigned long long)after.objects,
+	       out ? out : "(none)");
+	free(out);
+}
+
+/* "prog run" on the kernel backend: 100 runs of the capture's first frame in rax.ko. */
+static void test_raxtool_run(void)
+{
+	char *argv[] = { RAXTOOL, "-j", "prog", "run", XDP_OBJ, "data_in", "/tmp/frame.bin",
+			 "repeat", "100", NULL };
+	struct rax_ioc_info before, after;
+	struct pcap_reader pr = { 0 };
+	const unsigned char *frame;
+	int status = -1, fd;
+	__u32 len;
+	char *out;
+	bool ok;
+
+	if (pcap_reader_open(&pr, PCAP) || pcap_reader_next(&pr, &frame, &len) <= 0 ||
+	    (fd = open("/tmp/frame.bin", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		report("raxtool.run", false, "cannot write the first frame of %s", PCAP);
+		pcap_reader_close(&pr);
+		return;
+	}
+	ok = write(fd, frame, len) == (ssize_t)len;
+	close(fd);
+	pcap_reader_close(&pr);
+	out = ok ? raxtool_kernel(argv, &status, &before, &after) : NULL;
+	/* XDP_PASS, and every run counted in PKT_STATS[0]. */
+	ok = status == 0 && out && strstr(out, "{\"retval\":2,") &&
+	     strstr(out, "\"formatted\":{\"key\":0,\"value\":100}") &&
+	     after.loads_total == before.loads_total + 1 && after.objects == before.objects;
+	report("raxtool.run", ok, "exit status %d, %llu load(s) in rax.ko: %s", status,
+	       (unsigned long long)(after.loads_total - before.loads_total), out ? out : "(none)");
+	free(out);
+}
+
+/* A missing object: "Error" as JSON, non-zero exit, nothing loaded. */
+static void test_raxtool_bad_object(void)
+{
+	char *argv[] = { RAXTOOL, "-j", "prog", "load", "/objs/missing.rax.o", NULL };
+	struct rax_ioc_info before, after;
+	int status = 0;
+	char *out = raxtool_kernel(argv, &status, &before, &after);
+
+	report("raxtool.bad_object",
+	       status != 0 && out && !strncmp(out, "{\"error\":", 9) &&
+	       after.loads_total == before.loads_total && after.objects == before.objects,
+	       "exit status %d: %s", status, out ? out : "(none)");
+	free(out);
+}
+
 static void test_raxtool(void)
 {
 	char *detach_argv[] = { RAXTOOL, "-j", "prog", "detach", "pid", NULL, NULL };
@@ -384,6 +484,7 @@ static void test_raxtool(void)
 		goto out;
 	}
 	call_getppid(GETPPID_CALLS);
+	raxtool_show_links(before.links + 2);
 
 	snprintf(pid_str, sizeof(pid_str), "%d", (int)child);
 	detach_argv[5] = pid_str;
@@ -426,7 +527,8 @@ static void test_no_leak(const struct rax_ioc_info *before)
 	report("librax.release",
 	       after.objects == before->objects && after.map_refs == before->map_refs &&
 	       after.links == before->links && after.loads_total > before->loads_total &&
-	       after.frees_total - before->frees_total == after.loads_total - before->loads_total,
+	       after.frees_total - before->frees_total == after.loads_total - before->loads_total &&
+	       after.loads_total - after.frees_total == after.objects,
 	       "objects %llu, map refs %llu, links %llu; %llu loads, %llu frees",
 	       (unsigned long long)after.objects, (unsigned long long)after.map_refs,
 	       (unsigned long long)after.links,
@@ -446,6 +548,9 @@ int main(void)
 	test_maps_bpftool();
 	test_trace();
 	test_raxtool();
+	test_raxtool_load();
+	test_raxtool_run();
+	test_raxtool_bad_object();
 	test_no_leak(&before);
 	return failures ? 1 : 0;
 }

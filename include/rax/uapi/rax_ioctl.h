@@ -232,8 +232,8 @@ struct rax_ioc_info {
 	__u64 data_arena_used;
 	__u64 objects;		/* currently loaded */
 	__u64 map_refs;		/* BPF map references currently held */
-	__u64 loads_total;
-	__u64 frees_total;
+	__u64 loads_total;	/* successful loads */
+	__u64 frees_total;	/* loaded objects freed again (failed loads count in neither) */
 	__u64 links;		/* currently attached */
 };
 
