@@ -11,7 +11,7 @@
 # usage: bench/vm_compare/run.sh [BUILD_DIR] [REPEAT [ROUNDS [BOOTS]]]
 #   BUILD_DIR  meson build directory (default: build/ in the source tree)
 #   REPEAT     runs per test-run call (default 200000), ROUNDS per side (7),
-#   BOOTS      VM boots (5)
+#   BOOTS      VM boots (9)
 set -eu
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +22,7 @@ if [ $# -gt 0 ] && [ -d "$1" ]; then
 fi
 repeat=${1:-200000}
 rounds=${2:-7}
-boots=${3:-5}
+boots=${3:-9}
 
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" "$src"
