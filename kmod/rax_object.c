@@ -24,6 +24,7 @@
 
 void rax_object_free(struct rax_object *obj)
 {
+	bool loaded = obj->loaded;
 	u32 i;
 
 	for (i = 0; i < obj->prog_cnt; i++)
@@ -44,7 +45,7 @@ void rax_object_free(struct rax_object *obj)
 	kfree(obj->progs);
 	kfree(obj);
 	atomic64_dec(&rax_counters.objects);
-	if (obj->loaded)
+	if (loaded)
 		atomic64_inc(&rax_counters.frees_total);
 	rax_watchdog_put();
 }
