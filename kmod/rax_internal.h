@@ -370,6 +370,12 @@ static inline u64 rax_run_prog(struct rax_object *obj, struct rax_prog *prog, vo
 }
 /* Depth and run generation of cpu's runs (the watchdog's sample). */
 u32 rax_run_sample(unsigned int cpu, u64 *gen);
+/*
+ * The runs on this CPU that frame (the current run) interrupted, outermost
+ * first: the i-th, or NULL past the last.  They are suspended, so their
+ * frames hold still.
+ */
+struct rax_run_frame *rax_run_outer(const struct rax_run_frame *frame, u32 i);
 bool rax_ip_in_programs(unsigned long ip);
 struct pt_regs;
 /*

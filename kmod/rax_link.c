@@ -165,6 +165,26 @@ static void rax_tp_match(struct tracepoint *tp, void *priv)
 		s->tp = tp;
 }
 
+/*
+ * Enable a probe registered disabled, unless it lies in the text arena:
+ * the loader rewrites arena code behind the kprobe machinery's back, so a
+ * probe there could restore a stale byte into another object's code.
+ */
+static int rax_kprobe_arm(struct kprobe *kp, struct kretprobe *krp)
+{
+	int err = -EINVAL;
+
+	if (!rax_ip_in_programs((unsigned long)kp->addr))
+		err = enable_kprobe(kp);
+	if (err) {
+		if (krp)
+			unregister_kretprobe(krp);
+		else
+			unregister_kprobe(kp);
+	}
+	return err;
+}
+
 static int rax_link_register(struct rax_link *link, u64 offset, u32 maxactive)
 {
 	struct rax_tp_search search = { .name = link->target };
@@ -175,14 +195,22 @@ static int rax_link_register(struct rax_link *link, u64 offset, u32 maxactive)
 		link->kp.symbol_name = link->target;
 		link->kp.offset = offset;
 		link->kp.pre_handler = rax_kprobe_pre;
-		return register_kprobe(&link->kp);
+		link->kp.flags = KPROBE_FLAG_DISABLED;
+		err = register_kprobe(&link->kp);
+		if (err)
+			return err;
+		return rax_kprobe_arm(&link->kp, NULL);
 	case RAX_ATTACH_KRETPROBE:
 		link->krp.kp.symbol_name = link->target;
+		link->krp.kp.flags = KPROBE_FLAG_DISABLED;
 		link->krp.entry_handler = rax_kretprobe_entry;
 		link->krp.handler = rax_kretprobe_ret;
 		link->krp.data_size = sizeof(struct rax_kret_args);
 		link->krp.maxactive = maxactive;
-		return register_kretprobe(&link->krp);
+		err = register_kretprobe(&link->krp);
+		if (err)
+			return err;
+		return rax_kprobe_arm(&link->krp.kp, &link->krp);
 	case RAX_ATTACH_RAW_TP:
 		/* Built-in tracepoints only: they never go away. */
 		for_each_kernel_tracepoint(rax_tp_match, &search);
@@ -314,7 +342,7 @@ long rax_ioctl_attach(struct rax_object *obj, void __user *uarg)
 	err = rax_attach_check(&req, &obj->progs[req.prog]);
 	if (err)
 		return err;
-	if (req.offset > INT_MAX || req.maxactive > INT_MAX)
+	if (req.offset > INT_MAX || req.maxactive > RAX_ATTACH_MAXACTIVE_MAX)
 		return -EINVAL;
 
 	link = kzalloc(sizeof(*link), GFP_KERNEL);

@@ -73,6 +73,7 @@ static int rax_load_copy_in(struct rax_load_ctx *lc, void __user *uarg)
 {
 	struct rax_ioc_load *req = &lc->req;
 	u32 usize;
+	void *p;
 	int err;
 
 	if (get_user(usize, (u32 __user *)uarg))
@@ -89,26 +90,30 @@ static int rax_load_copy_in(struct rax_load_ctx *lc, void __user *uarg)
 	    req->patch_cnt > RAX_LOAD_MAX_PATCHES)
 		return -E2BIG;
 
-	lc->secs = rax_copy_records(req->sections, req->section_cnt,
-				    req->section_rec_size, sizeof(*lc->secs));
-	lc->relocs = rax_copy_records(req->relocs, req->reloc_cnt,
-				      req->reloc_rec_size, sizeof(*lc->relocs));
-	lc->progs = rax_copy_records(req->progs, req->prog_cnt,
-				     req->prog_rec_size, sizeof(*lc->progs));
-	lc->maps = rax_copy_records(req->maps, req->map_cnt,
-				    req->map_rec_size, sizeof(*lc->maps));
-	lc->patches = rax_copy_records(req->patches, req->patch_cnt,
-				       req->patch_rec_size, sizeof(*lc->patches));
-	if (IS_ERR(lc->patches))
-		return PTR_ERR(lc->patches);
-	if (IS_ERR(lc->secs))
-		return PTR_ERR(lc->secs);
-	if (IS_ERR(lc->relocs))
-		return PTR_ERR(lc->relocs);
-	if (IS_ERR(lc->progs))
-		return PTR_ERR(lc->progs);
-	if (IS_ERR(lc->maps))
-		return PTR_ERR(lc->maps);
+	/* One at a time: lc must never hold an error pointer (freed later). */
+	p = rax_copy_records(req->sections, req->section_cnt, req->section_rec_size,
+			     sizeof(*lc->secs));
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	lc->secs = p;
+	p = rax_copy_records(req->relocs, req->reloc_cnt, req->reloc_rec_size,
+			     sizeof(*lc->relocs));
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	lc->relocs = p;
+	p = rax_copy_records(req->progs, req->prog_cnt, req->prog_rec_size, sizeof(*lc->progs));
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	lc->progs = p;
+	p = rax_copy_records(req->maps, req->map_cnt, req->map_rec_size, sizeof(*lc->maps));
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	lc->maps = p;
+	p = rax_copy_records(req->patches, req->patch_cnt, req->patch_rec_size,
+			     sizeof(*lc->patches));
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	lc->patches = p;
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * between programs), never in NMI context (the holder could be the code
  * the NMI interrupted), and acquiring registers the release in the run's
  * cleanup registry in the same call: a run that panics, times out or
- * faults leaves no lock held and interrupts as they were.
+ * faults leaves no lock held and interrupts as they were.  A run nested
+ * into one holding a lock gets -EBUSY, as in NMI context.
  */
 #include <linux/bpf.h>
 #include <linux/hardirq.h>
@@ -53,6 +54,22 @@ static bool rax_holds_lock(const struct rax_run_frame *frame)
 	return false;
 }
 
+/*
+ * A run nested into one that holds a lock (a tracepoint or kprobe hit in a
+ * helper the outer run called) must not wait for any lock: the outer run
+ * cannot go on until the nested one ends.
+ */
+static bool rax_outer_holds_lock(const struct rax_run_frame *frame)
+{
+	struct rax_run_frame *outer;
+	u32 i;
+
+	for (i = 0; (outer = rax_run_outer(frame, i)); i++)
+		if (rax_holds_lock(outer))
+			return true;
+	return false;
+}
+
 long rax_lock_acquire(const struct rax_map_def *def, void *lock)
 {
 	struct rax_run_frame *frame = rax_run_current();
@@ -63,7 +80,7 @@ long rax_lock_acquire(const struct rax_map_def *def, void *lock)
 
 	if (!frame || !ref || !ref->prog_write || !rax_lock_word_ok(frame, ref, word))
 		return -EINVAL;
-	if (in_nmi())
+	if (in_nmi() || rax_outer_holds_lock(frame))
 		return -EBUSY;
 	if (rax_holds_lock(frame)) {
 		rax_panic_msg(frame, "rax lock: taking a second lock while one is held");

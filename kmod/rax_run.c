@@ -105,8 +105,7 @@ static noinline u64 rax_run_settle(struct rax_prog *prog, struct rax_run_frame *
 	*cause = frame->abort_cause;
 	if (!frame->abort_cause)
 		return ret;
-	/* The landing pad skipped the batch's count of the aborted run. */
-	frame->left--;
+	/* The run loop counted the aborted run down before calling it. */
 	atomic64_inc(&prog->aborted[frame->abort_cause]);
 	rax_abort_note(prog, frame);
 	frame->abort_cause = RAX_ABORT_NONE;
@@ -236,6 +235,15 @@ u32 rax_run_sample(unsigned int cpu, u64 *gen)
 
 	*gen = READ_ONCE(runs->gen);
 	return READ_ONCE(runs->depth);
+}
+
+struct rax_run_frame *rax_run_outer(const struct rax_run_frame *frame, u32 i)
+{
+	struct rax_cpu_runs *runs = this_cpu_ptr(&rax_cpu_runs);
+
+	if (i >= RAX_MAX_NESTING || &runs->frames[i] == frame || i >= READ_ONCE(runs->depth))
+		return NULL;
+	return &runs->frames[i];
 }
 
 bool rax_ip_in_programs(unsigned long ip)

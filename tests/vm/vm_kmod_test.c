@@ -367,6 +367,31 @@ static int case_malformed(void)
 	fd = load(&o, &req);
 	CHECK(fd == -EINVAL, "abi version: %d", fd);
 
+	/* Record arrays the kernel cannot copy in: refused, nothing freed wrongly. */
+	vm_obj_request(&o, &req);
+	req.section_rec_size = 0;
+	fd = load(&o, &req);
+	CHECK(fd == -EINVAL, "section record size 0: %d", fd);
+	vm_obj_request(&o, &req);
+	req.progs = 8;		/* not a mapped user address */
+	fd = load(&o, &req);
+	CHECK(fd == -EFAULT, "unreadable program records: %d", fd);
+	{
+		size_t rec = sizeof(struct rax_ioc_reloc) + 8;
+		unsigned char *longer = calloc(o.reloc_cnt, rec);
+
+		CHECK(longer, "calloc");
+		for (unsigned int i = 0; i < o.reloc_cnt; i++)
+			memcpy(longer + i * rec, &o.relocs[i], sizeof(o.relocs[i]));
+		longer[rec - 1] = 1;	/* unknown tail of the first record */
+		vm_obj_request(&o, &req);
+		req.relocs = (__u64)(uintptr_t)longer;
+		req.reloc_rec_size = (__u32)rec;
+		fd = load(&o, &req);
+		free(longer);
+		CHECK(fd == -E2BIG, "relocation record with an unknown tail: %d", fd);
+	}
+
 	CHECK(!vm_rax_info(&after), "info");
 	CHECK(after.objects == before.objects && after.map_refs == before.map_refs &&
 	      after.text_arena_used == before.text_arena_used &&

@@ -4,7 +4,8 @@
  * never releases is released when the run returns; a run that times out
  * (interrupts off while it holds the lock: the NMI watchdog) or panics
  * holding it leaves it free; a second lock is a panic; a lock word outside
- * the map value is refused.  Each case is followed by lock_bump, which would
+ * the map value is refused; a run nested into the holder gets -EBUSY
+ * instead of waiting.  Each case is followed by lock_bump, which would
  * spin until its own timeout if the lock had been left held.
  *
  * Usage: vm_lock [lock.o]
@@ -80,6 +81,56 @@ static int case_outside(void)
 	return check_free();
 }
 
+static int stats_of(const char *name, struct rax_ioc_stats *st)
+{
+	int prog = vm_obj_prog(&obj, name);
+
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->prog = (__u32)prog;
+	return prog < 0 ? -1 : ioctl(obj_fd, RAX_IOC_STATS, st);
+}
+
+/*
+ * A run nested into one holding the lock (a kprobe on a helper the holder
+ * calls, ftrace-based: not NMI context) gets -EBUSY at once: waiting would
+ * spin until the watchdog ended it, the holder being stuck under it.
+ */
+static int case_nested(void)
+{
+	struct rax_ioc_attach at = {
+		.size = sizeof(at),
+		.kind = RAX_ATTACH_KPROBE,
+		.target = (__u64)(uintptr_t)"rax_get_prandom_u32",
+		.prog = (__u32)vm_obj_prog(&obj, "nested_lock"),
+	};
+	struct rax_ioc_stats before, after;
+	struct rax_ioc_test_run tr;
+	uint64_t aborts = 0;
+	int link, rc;
+
+	CHECK(stats_of("nested_lock", &before) == 0, "STATS: %s", strerror(errno));
+	link = ioctl(obj_fd, RAX_IOC_ATTACH, &at);
+	CHECK(link >= 0, "ATTACH: %s", strerror(errno));
+	rc = run("lock_and_call", &tr);
+	close(link);
+	CHECK(rc == 0, "TEST_RUN: %s", strerror(errno));
+	CHECK(tr.abort_cause == RAX_ABORT_NONE && tr.retval == 0, "holder: cause %u retval %lld",
+	      tr.abort_cause, (long long)tr.retval);
+	/* Well below the 100 ms budget the nested run would have spun for. */
+	CHECK(tr.duration_ns < 20000000ull, "holder ran %llu us",
+	      (unsigned long long)tr.duration_ns / 1000);
+	CHECK(stats_of("nested_lock", &after) == 0, "STATS: %s", strerror(errno));
+	for (unsigned int i = 0; i < 8; i++)
+		aborts += after.aborted[i] - before.aborted[i];
+	CHECK(after.run_cnt - before.run_cnt == 1 && aborts == 0,
+	      "nested run: %llu runs, %llu aborts (%s)",
+	      (unsigned long long)(after.run_cnt - before.run_cnt), (unsigned long long)aborts,
+	      after.last_abort_msg);
+	bumps++;	/* the holder's */
+	return check_free();
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "/objs/lock.o";
@@ -109,6 +160,7 @@ int main(int argc, char **argv)
 	report("panic_holding_lock", case_aborted("lock_panic", RAX_ABORT_PANIC));
 	report("second_lock_panics", case_aborted("lock_twice", RAX_ABORT_PANIC));
 	report("word_outside_value", case_outside());
+	report("nested_run_not_waiting", case_nested());
 	close(obj_fd);
 	vm_obj_close(&obj);
 	return failures ? 1 : 0;

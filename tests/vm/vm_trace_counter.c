@@ -167,6 +167,7 @@ static int case_link_lifetime(void)
 
 static int case_bad_requests(void)
 {
+	struct rax_ioc_info info;
 	struct rax_ioc_attach at;
 	int fd = load(), l;
 
@@ -197,6 +198,24 @@ static int case_bad_requests(void)
 	at.target = (__u64)(uintptr_t)"__x64_sys_getppid";
 	at.flags = 1;
 	CHECK(ioctl(fd, RAX_IOC_ATTACH, &at) < 0 && errno == EINVAL, "flags");
+	/* More kretprobe instances than the kernel's own kprobe_events allows. */
+	at.flags = 0;
+	at.kind = RAX_ATTACH_KRETPROBE;
+	at.maxactive = RAX_ATTACH_MAXACTIVE_MAX + 1;
+	CHECK(ioctl(fd, RAX_IOC_ATTACH, &at) < 0 && errno == EINVAL, "maxactive over the cap");
+	at.maxactive = RAX_ATTACH_MAXACTIVE_MAX;
+	l = ioctl(fd, RAX_IOC_ATTACH, &at);
+	CHECK(l >= 0, "maxactive at the cap: %s", strerror(errno));
+	close(l);
+	/*
+	 * Not inside the text arena (this object's code is at its start): the
+	 * loader rewrites arena code behind the kprobe machinery's back.
+	 */
+	errno = 0;
+	l = attach(fd, kprobe_prog, RAX_ATTACH_KPROBE, "rax_text_arena", 0);
+	CHECK(l < 0 && errno == EINVAL, "kprobe in the text arena: fd %d, %s", l, strerror(errno));
+	CHECK(vm_rax_info(&info) == 0 && info.links == 0, "links left: %llu",
+	      (unsigned long long)info.links);
 	close(fd);
 	return 0;
 }

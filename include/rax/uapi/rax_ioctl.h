@@ -187,6 +187,9 @@ enum rax_attach_kind {
 /* Longest target name, terminating NUL included (the kernel's KSYM_NAME_LEN). */
 #define RAX_ATTACH_TARGET_MAX 512u
 
+/* The most kretprobe instances a link may ask for (as the kernel's kprobe_events). */
+#define RAX_ATTACH_MAXACTIVE_MAX 4096u
+
 struct rax_ioc_attach {
 	__u32 size;
 	__u32 prog;		/* index into the load request's progs */
@@ -196,7 +199,8 @@ struct rax_ioc_attach {
 	__u64 offset;		/* kprobe: offset into the function (0 for kretprobe) */
 	__u32 nr_args;		/* raw_tp: TP_PROTO arity (1..RAX_RAW_TP_MAX_ARGS), from
 				 * BTF btf_trace_<event>; the kernel copies that many */
-	__u32 maxactive;	/* kretprobe: instances in flight, 0 = kernel default */
+	__u32 maxactive;	/* kretprobe: instances in flight, 0 = kernel default,
+				 * at most RAX_ATTACH_MAXACTIVE_MAX */
 };
 
 /* ---- RAX_IOC_DETACH (link fd): detach now; the fd stays valid, inert ---- */

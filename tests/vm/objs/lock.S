@@ -5,6 +5,9 @@
  * then: bumps the balance and returns WITHOUT releasing (the runtime must
  * release it), loops forever (timeout with interrupts off), panics, takes
  * it a second time (a panic), or passes a word outside the value (-EINVAL).
+ * lock_and_call calls rax_get_prandom_u32 holding the lock; nested_lock,
+ * attached there as a kprobe, runs nested into it and must get -EBUSY at
+ * once (any other result is a panic) instead of waiting for the lock.
  */
 	.section .maps, "aw", @progbits
 	.balign 8
@@ -19,6 +22,10 @@ accounts:
 panic_msg:
 	.ascii "panic holding the lock"
 	.set panic_msg_len, . - panic_msg
+
+nested_msg:
+	.ascii "nested lock: not EBUSY"
+	.set nested_msg_len, . - nested_msg
 
 	.section license, "", @progbits
 	.asciz "GPL"
@@ -113,3 +120,37 @@ lock_outside:
 	leave
 	ret
 	.size lock_outside, . - lock_outside
+
+	.globl lock_and_call
+	.type lock_and_call, @function
+lock_and_call:
+	prologue
+	xor	%esi, %esi
+	call	take
+	test	%rax, %rax
+	jnz	1f
+	call	rax_get_prandom_u32@PLT
+	incl	4(%rbx)
+	xor	%eax, %eax
+1:	mov	-8(%rbp), %rbx
+	leave
+	ret
+	.size lock_and_call, . - lock_and_call
+
+	.section kprobe/rax_get_prandom_u32, "ax", @progbits
+	.globl nested_lock
+	.type nested_lock, @function
+nested_lock:
+	prologue
+	xor	%esi, %esi
+	call	take
+	cmp	$-16, %rax		/* -EBUSY */
+	jne	1f
+	mov	-8(%rbp), %rbx
+	leave
+	ret
+1:	lea	nested_msg(%rip), %rdi
+	mov	$nested_msg_len, %esi
+	call	rax_panic@PLT
+	ud2
+	.size nested_lock, . - nested_lock
