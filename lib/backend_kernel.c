@@ -378,6 +378,8 @@ static int maps_create(struct rax_object *obj)
 			return fd;
 		}
 		map->fd = fd;
+		/* What the map really has, as libbpf's bpf_map__max_entries says. */
+		map->def.max_entries = max_entries;
 	}
 	return 0;
 }
@@ -514,8 +516,14 @@ int rax_kernel_test_run(struct rax_program *prog, struct rax_test_run_opts *opts
 	OPTS_SET(opts, retval, (__u32)tr.retval);
 	OPTS_SET(opts, duration, tr.duration_ns > UINT32_MAX ? UINT32_MAX :
 				 (__u32)tr.duration_ns);
-	if (tr.ctx_out)
+	if (tr.ctx_out) {
+		/* rax.ko reports the full size: -ENOSPC if cut, as in-process. */
+		__u32 ctx_room = OPTS_GET(opts, ctx_size_out, 0);
+
 		OPTS_SET(opts, ctx_size_out, tr.ctx_size_out);
+		if (ctx_room < tr.ctx_size_out)
+			return -ENOSPC;
+	}
 	if (data_out) {
 		/* Like the in-process runtime: the full size, -ENOSPC if cut. */
 		OPTS_SET(opts, data_size_out, size_in);

@@ -418,6 +418,18 @@ static void test_faults(void)
 	counter = 5;
 	CHECK(run_syscall(prog, &counter) == 42);
 	CHECK(counter == 6);
+	{
+		/* A context buffer too small: -ENOSPC and the size needed, as in-process. */
+		__u64 in = 5;
+		__u32 small = 0;
+		RAX_OPTS(rax_test_run_opts, cut, .ctx_in = &in, .ctx_size_in = sizeof(in),
+			 .ctx_out = &small, .ctx_size_out = sizeof(small));
+
+		CHECK(rax_prog_test_run_opts(rax_program__fd(prog), &cut) == -ENOSPC &&
+		      errno == ENOSPC);
+		CHECK(cut.ctx_size_out == sizeof(in));
+		CHECK(small == 6);	/* the part that fits */
+	}
 	rax_object__close(obj);
 }
 

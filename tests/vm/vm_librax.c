@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <rax/librax.h>
 #include <rax/uapi/rax_ioctl.h>
 
@@ -440,6 +441,26 @@ static void test_raxtool_run(void)
 	free(out);
 }
 
+/*
+ * "prog attach" of an object with a perf event array: its entries are not
+ * readable through bpf(2), so the dump lists none (and says so), with the
+ * real ring count as max_entries; the command succeeds.
+ */
+static void test_raxtool_perf_attach(void)
+{
+	char *argv[] = { RAXTOOL, "-j", "prog", "attach", "/objs/getppid_events.rax.o",
+			 "duration", "1", NULL };
+	char want[64], *out;
+	int status = -1;
+
+	out = run_capture(argv, NULL, &status);
+	snprintf(want, sizeof(want), "\"max_entries\":%d,\"entries\":[]",
+		 libbpf_num_possible_cpus());
+	report("raxtool.attach_perf", status == 0 && out && strstr(out, "\"name\":\"EVENTS\"") &&
+	       strstr(out, want), "exit status %d, want %s: %s", status, want, out ? out : "(none)");
+	free(out);
+}
+
 /* A missing object: "Error" as JSON, non-zero exit, nothing loaded. */
 static void test_raxtool_bad_object(void)
 {
@@ -551,6 +572,7 @@ int main(void)
 	test_raxtool_load();
 	test_raxtool_run();
 	test_raxtool_bad_object();
+	test_raxtool_perf_attach();
 	test_no_leak(&before);
 	return failures ? 1 : 0;
 }

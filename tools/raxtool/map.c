@@ -68,6 +68,13 @@ static int render_map(const struct rax_map *map)
 	out_u64("value_size", "value %lluB", value_sz);
 	out_u64("max_entries", "max_entries %llu", max_entries);
 	out_list_begin("entries", NULL);
+	if (rax_map__type(map) == RAX_MAP_TYPE_PERF_EVENT_ARRAY) {
+		/* Its elements are perf event fds: bpf(2) has no lookup for them. */
+		out_list_end();
+		out_plain("(perf event array: read the records with a perf buffer)");
+		out_inline_end();
+		goto out;
+	}
 	/* Bounded by max_entries so a misbehaving iterator cannot loop forever. */
 	for (__u64 i = 0; i <= max_entries; i++) {
 		int ret = rax_map__get_next_key(map, i ? key : NULL, next_key, key_sz);
