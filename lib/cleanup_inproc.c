@@ -46,6 +46,12 @@ void rax_cleanup_drop(struct rax_run_level *lvl, struct rax_cleanup_entry *e)
 	while (lvl->cleanup_cnt &&
 	       lvl->side->cleanup[lvl->cleanup_cnt - 1].kind == RAX_CLEANUP_FREE)
 		lvl->cleanup_cnt--;
+	/*
+	 * Records released out of order give back only the last one's staging
+	 * bytes; with nothing registered, no record is staged any more.
+	 */
+	if (!lvl->cleanup_cnt)
+		lvl->out_used = 0;
 }
 
 void rax_cleanup_drain(struct rax_run_level *lvl)

@@ -378,6 +378,28 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
+/*
+ * Records submitted in the order they were reserved give their staging
+ * bytes back too: many more runs than the staging area holds pairs of.
+ */
+static void test_output_fifo(void **state)
+{
+	struct rax_object *obj = open_loaded("rt_runtime.o");
+	int fd = prog_fd(obj, "rt_out_fifo");
+	__u64 ctx = 0;
+
+	(void)state;
+	/* 600 runs x 32 staged bytes: several times the 4 KiB staging area. */
+	for (int i = 0; i < 600; i++) {
+		RAX_OPTS(rax_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+		assert_int_equal(rax_prog_test_run_opts(fd, &opts), 0);
+		if (opts.retval)
+			fail_msg("run %d: reservation %u failed", i, opts.retval);
+	}
+	rax_object__close(obj);
+}
+
 static void test_helpers(void **state)
 {
 	struct rax_object *obj = open_loaded("rt_runtime.o");
@@ -653,6 +675,7 @@ int main(void)
 		cmocka_unit_test_setup(test_runs_on_other_threads, setup),
 		cmocka_unit_test_setup(test_helpers, setup),
 		cmocka_unit_test_setup(test_helper_map_checks, setup),
+		cmocka_unit_test_setup(test_output_fifo, setup),
 		cmocka_unit_test_setup(test_helpers_outside_run, setup),
 		cmocka_unit_test_setup(test_run_packet_rewrite, setup),
 		cmocka_unit_test_setup(test_run_tracing_contexts, setup),

@@ -120,6 +120,41 @@ rax_func rt_helpers, syscall
 	ret
 rax_endfunc rt_helpers, syscall, 24
 
+/*
+ * ---- Two output records submitted in the order reserved (not LIFO): 0, or
+ * 1/2 when the first/second reservation failed (staging bytes ran out).
+ */
+rax_func rt_out_fifo, syscall
+	push %rbp
+	mov %rsp, %rbp
+	push %rbx
+	push %r12
+	lea locks(%rip), %rdi
+	mov $8, %esi
+	call rax_output_reserve@PLT
+	mov %rax, %rbx
+	mov $1, %eax
+	test %rbx, %rbx
+	jz 1f
+	lea locks(%rip), %rdi
+	mov $8, %esi
+	call rax_output_reserve@PLT
+	mov %rax, %r12
+	mov $2, %eax
+	test %r12, %r12
+	jz 1f
+	mov %rbx, %rdi
+	call rax_output_submit@PLT
+	mov %r12, %rdi
+	call rax_output_submit@PLT
+	xor %eax, %eax
+1:
+	pop %r12
+	pop %rbx
+	pop %rbp
+	ret
+rax_endfunc rt_out_fifo, syscall, 24
+
 /* ---- Map definition checks: returns a bit mask, all 9 bits expected ------- */
 .macro expect_rax value, bit
 	cmp $\value, %rax
