@@ -258,8 +258,13 @@ int rax_inproc_run(struct rax_program *prog, void *ctx, __u64 *result)
 	lvl = &t->level[depth];
 	lvl->prog = prog;
 	lvl->helper_base = t->helper_depth;
-	t->depth = depth + 1;
+	/*
+	 * The new generation first: a watchdog signal for the previous run
+	 * that lands in between finds the old depth or a newer generation.
+	 */
 	__atomic_store_n(&t->generation, t->generation + 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->depth = depth + 1;
 	rax_counter_inc_fast(&st->stats.runs);
 
 #ifdef RAX_ASAN

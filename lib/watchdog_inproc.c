@@ -33,7 +33,13 @@ static pthread_cond_t wd_cond;
 static pthread_once_t wd_once = PTHREAD_ONCE_INIT;
 static int wd_once_err;
 static unsigned int wd_armed;		/* loaded in-process objects */
-static bool wd_running, wd_stop;
+static bool wd_running;
+/*
+ * Bumped to stop the running watchdog thread: each thread runs while the
+ * epoch it was started with is current, so a thread stopped by a disarm
+ * still stops when an arm starts the next one before it woke up.
+ */
+static unsigned long wd_epoch;
 static bool wd_handler_installed;
 static pthread_t wd_thread;
 static struct rax_thread *wd_threads;	/* registered threads */
@@ -127,11 +133,11 @@ static void wd_sample(struct rax_thread *t, __u64 now, __u64 elapsed, __u64 tick
 
 static void *wd_main(void *arg)
 {
+	unsigned long epoch = (unsigned long)(uintptr_t)arg;
 	__u64 last = wd_now_ns();
 
-	(void)arg;
 	pthread_mutex_lock(&wd_lock);
-	while (!wd_stop) {
+	while (wd_epoch == epoch) {
 		__u64 tick = wd_min_budget_ns / 8, deadline, now;
 		struct timespec ts;
 		struct rax_thread *t;
@@ -144,7 +150,7 @@ static void *wd_main(void *arg)
 		ts.tv_sec = (time_t)(deadline / 1000000000ull);
 		ts.tv_nsec = (long)(deadline % 1000000000ull);
 		pthread_cond_timedwait(&wd_cond, &wd_lock, &ts);
-		if (wd_stop)
+		if (wd_epoch != epoch)
 			break;
 		now = wd_now_ns();
 		if (now < deadline)
@@ -173,8 +179,13 @@ static void wd_signal_handler(int sig, siginfo_t *si, void *uc)
 	pc = (__u64)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
 	if (t->helper_depth == lvl->helper_base && rax_inproc_pc_in_prog(lvl->prog, pc))
 		rax_redirect_to_abort(uc, lvl, RAX_ABORT_TIMEOUT);
-	else
-		t->terminate = 1;	/* inside librax: end at the helper's return */
+	else if (t->helper_depth > lvl->helper_base)
+		t->terminate = 1;	/* in a helper: end at its return */
+	/*
+	 * Otherwise the run is entering or leaving (librax's own code, outside
+	 * any helper): a flag set now could outlive it and end the next run.
+	 * The watchdog asks again if the run is still there.
+	 */
 out:
 	errno = saved_errno;
 }
@@ -214,8 +225,7 @@ int rax_watchdog_arm(void)
 	if (!err)
 		err = rax_faults_install();
 	if (!err && !wd_running) {
-		wd_stop = false;
-		err = -pthread_create(&wd_thread, NULL, wd_main, NULL);
+		err = -pthread_create(&wd_thread, NULL, wd_main, (void *)(uintptr_t)wd_epoch);
 		if (!err)
 			wd_running = true;
 		else
@@ -233,17 +243,20 @@ out:
 void rax_watchdog_disarm(void)
 {
 	bool join = false;
+	pthread_t thread;
 
 	pthread_mutex_lock(&wd_lock);
 	if (wd_armed && !--wd_armed && wd_running) {
-		wd_stop = true;
-		pthread_cond_signal(&wd_cond);
+		wd_epoch++;
+		/* An arm may start the next thread before this one woke up. */
+		pthread_cond_broadcast(&wd_cond);
 		rax_faults_uninstall();
+		thread = wd_thread;
 		join = true;
 		wd_running = false;
 		wd_min_budget_ns = RAX_DEFAULT_TIME_BUDGET_MS * 1000000ull;
 	}
 	pthread_mutex_unlock(&wd_lock);
 	if (join)
-		pthread_join(wd_thread, NULL);
+		pthread_join(thread, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -400,6 +401,65 @@ static void test_output_fifo(void **state)
 	rax_object__close(obj);
 }
 
+static char *race_obj_path;
+
+static void *load_close_loop(void *arg)
+{
+	long fails = 0;
+
+	(void)arg;
+	for (int i = 0; i < 1500; i++) {
+		struct rax_object *obj = rax_object__open_file(race_obj_path, NULL);
+
+		if (!obj || rax_object__load(obj))
+			fails++;
+		rax_object__close(obj);
+	}
+	return (void *)fails;
+}
+
+static int task_count(void)
+{
+	char path[64];
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)getpid());
+	{
+		DIR *d = opendir(path);
+		struct dirent *de;
+
+		if (!d)
+			return -1;
+		while ((de = readdir(d)))
+			n += de->d_name[0] != '.';
+		closedir(d);
+	}
+	return n;
+}
+
+/*
+ * Two threads loading and closing objects: the last close of one and the
+ * first load of the other race to stop and start the watchdog thread.
+ * Nothing may hang, and no watchdog thread may be left over.
+ */
+static void test_watchdog_rearm_race(void **state)
+{
+	pthread_t a, b;
+	void *fa, *fb;
+	int before = task_count();
+
+	(void)state;
+	race_obj_path = strdup(test_obj_path("rt_runtime.o"));
+	assert_non_null(race_obj_path);
+	assert_int_equal(pthread_create(&a, NULL, load_close_loop, NULL), 0);
+	assert_int_equal(pthread_create(&b, NULL, load_close_loop, NULL), 0);
+	assert_int_equal(pthread_join(a, &fa), 0);
+	assert_int_equal(pthread_join(b, &fb), 0);
+	free(race_obj_path);
+	assert_int_equal((long)fa + (long)fb, 0);
+	assert_int_equal(task_count(), before);
+}
+
 static void test_helpers(void **state)
 {
 	struct rax_object *obj = open_loaded("rt_runtime.o");
@@ -676,6 +736,7 @@ int main(void)
 		cmocka_unit_test_setup(test_helpers, setup),
 		cmocka_unit_test_setup(test_helper_map_checks, setup),
 		cmocka_unit_test_setup(test_output_fifo, setup),
+		cmocka_unit_test_setup(test_watchdog_rearm_race, setup),
 		cmocka_unit_test_setup(test_helpers_outside_run, setup),
 		cmocka_unit_test_setup(test_run_packet_rewrite, setup),
 		cmocka_unit_test_setup(test_run_tracing_contexts, setup),
