@@ -84,11 +84,12 @@ rax_escape:
 	.size	rax_escape, . - rax_escape
 
 /*
- * void rax_abort_on_stack(void *stack_top (rdi), __u64 cause (rsi)): noreturn.
- * Abandon the run's frames and call rax_inproc_abort(cause, NULL) on a
+ * void rax_abort_on_stack(void *stack_top (rdi), __u64 cause (rsi),
+ *			   const char *msg (rdx)): noreturn.
+ * Abandon the run's frames and call rax_inproc_abort(cause, msg) on a
  * fresh frame at the top of the level's stack: signal handlers redirect an
- * interrupted run here, and the recursion check comes here with little
- * stack left.
+ * interrupted run here, and the recursion check and panics come here
+ * (with little stack left, perhaps; msg must not live on it).
  */
 	.globl	rax_abort_on_stack
 	.hidden	rax_abort_on_stack
@@ -99,7 +100,7 @@ rax_abort_on_stack:
 	.cfi_undefined rip
 	movq	%rdi, %rsp
 	movl	%esi, %edi
-	xorl	%esi, %esi
+	movq	%rdx, %rsi
 	call	rax_inproc_abort
 	ud2
 	.cfi_endproc

@@ -29,10 +29,11 @@ void rax_redirect_to_abort(void *ucv, struct rax_run_level *lvl, __u32 cause)
 	ucontext_t *uc = ucv;
 	greg_t *g = uc->uc_mcontext.gregs;
 
-	/* On return from the handler: rax_abort_on_stack(stack_top, cause). */
+	/* On return from the handler: rax_abort_on_stack(stack_top, cause, NULL). */
 	g[REG_RIP] = (greg_t)(uintptr_t)rax_abort_on_stack;
 	g[REG_RDI] = (greg_t)(uintptr_t)lvl->stack_top;
 	g[REG_RSI] = (greg_t)cause;
+	g[REG_RDX] = 0;
 	g[REG_RSP] = (greg_t)((uintptr_t)lvl->stack_top - 8);
 	g[REG_EFL] &= ~(greg_t)0x400;	/* DF clear, as the ABI wants at a call */
 }

@@ -16,12 +16,25 @@ static bool debug_enabled_by_env(void)
 	return level && strcmp(level, "debug") == 0;
 }
 
+/*
+ * Formatted into a bounded buffer first: vfprintf on unbuffered stderr
+ * takes a BUFSIZ buffer on the stack, more than a program stack's reserve
+ * (helpers such as trace_printk log from there).
+ */
 static int default_print(enum librax_print_level level, const char *fmt,
 			 va_list args)
 {
+	char line[512];
+	int n;
+
 	if (level == LIBRAX_DEBUG && !debug_enabled_by_env())
 		return 0;
-	return vfprintf(stderr, fmt, args);
+	n = vsnprintf(line, sizeof(line), fmt, args);
+	if (n < 0)
+		return n;
+	if ((size_t)n >= sizeof(line))
+		memcpy(line + sizeof(line) - 5, "...\n", 5);
+	return fputs(line, stderr);
 }
 
 static librax_print_fn_t print_fn = default_print;

@@ -433,8 +433,16 @@ void rax_inproc_abort(__u32 cause, const char *msg)
 
 void rax_inproc_panic(const char *msg, __u32 len)
 {
-	char buf[RAX_PANIC_MSG_LEN];
+	struct rax_thread *t = &rax_thread;
+	struct rax_run_level *lvl;
+	char *buf;
 
+	if (t->depth == 0) {
+		fprintf(stderr, "librax: rax_panic called outside a program run\n");
+		abort();
+	}
+	lvl = &t->level[t->depth - 1];
+	buf = lvl->side->panic_msg;
 	if (!msg) {
 		msg = "(no message)";
 		len = (__u32)strlen(msg);
@@ -444,11 +452,11 @@ void rax_inproc_panic(const char *msg, __u32 len)
 	/* The program's message is not NUL-terminated; it may hold NULs. */
 	memcpy(buf, msg, len);
 	buf[len] = '\0';
-	if (rax_thread.depth == 0) {
-		fprintf(stderr, "librax: rax_panic called outside a program run: %s\n", buf);
-		abort();
-	}
-	rax_inproc_abort(RAX_ABORT_PANIC, buf);
+	/*
+	 * The program may have used its whole stack budget: report on a fresh
+	 * frame at the top (logging can take more than the reserve).
+	 */
+	rax_abort_on_stack(lvl->stack_top, RAX_ABORT_PANIC, buf);
 }
 
 /* Entered from rax_stack_check() (assembly) when a checked entry finds the stack short. */
@@ -458,7 +466,7 @@ void rax_inproc_stack_overflow(void)
 	struct rax_thread *t = &rax_thread;
 
 	/* About RAX_STACK_RESERVE is left here: finish on a fresh frame at the top. */
-	rax_abort_on_stack(t->level[t->depth - 1].stack_top, RAX_ABORT_STACK);
+	rax_abort_on_stack(t->level[t->depth - 1].stack_top, RAX_ABORT_STACK, NULL);
 }
 
 /* Entered from the helper thunk when the watchdog asked the run to end. */

@@ -131,6 +131,7 @@ struct rax_cleanup_entry {
 /* Per level memory that does not belong in TLS (mapped with the stacks). */
 struct rax_level_side {
 	struct rax_cleanup_entry cleanup[RAX_CLEANUP_SLOTS];
+	char panic_msg[RAX_PANIC_MSG_LEN];	/* a panic's message, off the program stack */
 	__u8 out_buf[RAX_OUTPUT_STAGING] __attribute__((aligned(16)));
 };
 
@@ -207,7 +208,7 @@ __attribute__((noreturn)) void rax_inproc_abort(__u32 cause, const char *msg);
  * Assembly (dispatch_x86_64.S): switch to @stack_top and call
  * rax_inproc_abort(@cause, NULL).  Signal handlers redirect a run here.
  */
-__attribute__((noreturn)) void rax_abort_on_stack(void *stack_top, __u64 cause);
+__attribute__((noreturn)) void rax_abort_on_stack(void *stack_top, __u64 cause, const char *msg);
 /* Assembly: the helper thunk and the recursion entry check (stackcheck_x86_64.S). */
 void rax_helper_thunk(void);
 void rax_stack_check(void);

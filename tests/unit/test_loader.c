@@ -401,6 +401,39 @@ static void test_output_fifo(void **state)
 	rax_object__close(obj);
 }
 
+/* What an application's logger may well do: vfprintf to unbuffered stderr
+ * (glibc then takes a BUFSIZ buffer on the stack). */
+static int print_to_stderr(enum librax_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, args);
+}
+
+static void test_panic_deep_stack(void **state)
+{
+	struct rax_object *obj = open_loaded("rt_runtime.o");
+	struct rax_program *prog = rax_object__find_program_by_name(obj, "rt_deep_panic");
+	RAX_OPTS(rax_prog_stats, st);
+	__u64 ctx = 0;
+	RAX_OPTS(rax_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+	librax_print_fn_t old_print;
+
+	(void)state;
+	assert_non_null(prog);
+	old_print = librax_set_print(print_to_stderr);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(rax_prog_test_run_opts(rax_program__fd(prog), &opts), 0);
+		assert_int_equal(opts.retval,
+				 (__u32)rax_inproc_aborted_result(RAX_PROG_TYPE_SYSCALL));
+	}
+	librax_set_print(old_print);
+	assert_int_equal(rax_program__stats(prog, &st), 0);
+	assert_int_equal(st.aborts[RAX_ABORT_PANIC], 3);
+	assert_non_null(strstr(st.last_abort_msg, "rt: boom"));
+	rax_object__close(obj);
+}
+
 static char *race_obj_path;
 
 static void *load_close_loop(void *arg)
@@ -736,6 +769,7 @@ int main(void)
 		cmocka_unit_test_setup(test_helpers, setup),
 		cmocka_unit_test_setup(test_helper_map_checks, setup),
 		cmocka_unit_test_setup(test_output_fifo, setup),
+		cmocka_unit_test_setup(test_panic_deep_stack, setup),
 		cmocka_unit_test_setup(test_watchdog_rearm_race, setup),
 		cmocka_unit_test_setup(test_helpers_outside_run, setup),
 		cmocka_unit_test_setup(test_run_packet_rewrite, setup),

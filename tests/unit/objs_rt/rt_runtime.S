@@ -45,6 +45,27 @@ rax_func rt_panic_tc, tc
 	ret
 rax_endfunc rt_panic_tc, tc, 8
 
+/*
+ * A panic with the whole stack budget in use (a 24000-byte frame, every
+ * page touched): reporting it must not run into the guard page.
+ */
+rax_func rt_deep_panic, syscall
+	push %rbp
+	mov %rsp, %rbp
+	sub $24000, %rsp
+	lea -8(%rbp), %rax
+1:
+	movq $0, (%rax)
+	sub $4096, %rax
+	cmp %rsp, %rax
+	ja 1b
+	movq $0, (%rsp)
+	lea panic_msg(%rip), %rdi
+	mov $(panic_msg_end - panic_msg), %esi
+	call rax_panic@PLT
+	ud2
+rax_endfunc rt_deep_panic, syscall, 24008
+
 /* ---- Nesting: return ctx->fn(ctx) + 1 ------------------------------------ */
 rax_func rt_nest, syscall
 	push %rbp
