@@ -38,7 +38,10 @@ typedef int (*librax_print_fn_t)(enum librax_print_level level,
 /**
  * @brief Route librax's log messages through @p fn (NULL silences them).
  * The default prints WARN and INFO to stderr; LIBRAX_LOG_LEVEL=debug in the
- * environment adds DEBUG.
+ * environment adds DEBUG.  In-process, helpers such as rax_trace_printk log
+ * from the running program's stack, where only part of RAX_STACK_RESERVE
+ * may be free: keep @p fn's own stack use small (format into a bounded
+ * buffer rather than vfprintf to an unbuffered stream).
  * @return the previous callback
  */
 LIBRAX_API librax_print_fn_t librax_set_print(librax_print_fn_t fn);
