@@ -82,7 +82,12 @@ rax_object__open_mem(const void *obj_buf, size_t obj_buf_sz,
  * @return 0, or a negative errno (errno set)
  */
 LIBRAX_API int rax_object__load(struct rax_object *obj);
-/** @brief Unload, destroy maps and free the object (NULL is a no-op). */
+/**
+ * @brief Unload, destroy maps and free the object (NULL is a no-op).
+ * In-process, no other thread may be running one of the object's programs
+ * (rax_prog_test_run_opts) at the time: their code and state go away.  On
+ * the kernel backend rax.ko keeps running programs and links alive itself.
+ */
 LIBRAX_API void rax_object__close(struct rax_object *obj);
 LIBRAX_API const char *rax_object__name(const struct rax_object *obj);
 /** @brief The backend the object is (or will be) loaded into. */
