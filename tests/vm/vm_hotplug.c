@@ -96,13 +96,9 @@ static int load(void)
 
 static int timeouts(int fd, const char *name, __u64 *n)
 {
-	struct rax_ioc_stats st = { .size = sizeof(st) };
-	int prog = vm_obj_prog(&obj, name);
+	struct rax_ioc_stats st;
 
-	if (prog < 0)
-		return -1;
-	st.prog = (__u32)prog;
-	if (ioctl(fd, RAX_IOC_STATS, &st))
+	if (vm_prog_stats(fd, vm_obj_prog(&obj, name), &st))
 		return -1;
 	*n = st.aborted[RAX_ABORT_TIMEOUT];
 	return 0;
@@ -123,7 +119,7 @@ static int kprobe_irqs_off_on(int fd, unsigned int cpu)
 	};
 	int prog = vm_obj_prog(&obj, "spin_kprobe"), link;
 	long ppid = getppid();
-	__u64 before, after;
+	__u64 before = 0, after = 0;
 
 	CHECK(pin(cpu) == 0, "cannot run on CPU %u: %s", cpu, strerror(errno));
 	CHECK(prog >= 0 && timeouts(fd, "spin_kprobe", &before) == 0, "STATS: %s",

@@ -83,12 +83,7 @@ static int case_outside(void)
 
 static int stats_of(const char *name, struct rax_ioc_stats *st)
 {
-	int prog = vm_obj_prog(&obj, name);
-
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	st->prog = (__u32)prog;
-	return prog < 0 ? -1 : ioctl(obj_fd, RAX_IOC_STATS, st);
+	return vm_prog_stats(obj_fd, vm_obj_prog(&obj, name), st);
 }
 
 /*

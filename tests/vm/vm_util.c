@@ -22,6 +22,14 @@ int vm_rax_info(struct rax_ioc_info *info)
 	return err;
 }
 
+int vm_prog_stats(int obj_fd, int prog, struct rax_ioc_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->prog = (__u32)prog;
+	return prog < 0 ? -1 : ioctl(obj_fd, RAX_IOC_STATS, st);
+}
+
 uint64_t vm_now_ns(void)
 {
 	struct timespec ts;

@@ -24,6 +24,8 @@
 
 /* RAX_IOC_INFO on /dev/rax (objects, links, arena use); 0 or -1 and errno. */
 int vm_rax_info(struct rax_ioc_info *info);
+/* RAX_IOC_STATS of program prog (-1: none, fails) on an object fd. */
+int vm_prog_stats(int obj_fd, int prog, struct rax_ioc_stats *st);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t vm_now_ns(void);
 /* Whether the kernel log holds needle. */

@@ -80,12 +80,7 @@ static int test_run(const char *name, struct rax_ioc_test_run *tr)
 
 static int stats_fd(int fd, const char *name, struct rax_ioc_stats *st)
 {
-	int prog = prog_index(name);
-
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	st->prog = (__u32)prog;
-	return prog < 0 ? -1 : ioctl(fd, RAX_IOC_STATS, st);
+	return vm_prog_stats(fd, prog_index(name), st);
 }
 
 static int stats(const char *name, struct rax_ioc_stats *st)
